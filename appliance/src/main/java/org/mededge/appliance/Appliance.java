@@ -1,0 +1,139 @@
+package org.mededge.appliance;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+
+import org.mededge.appliance.engines.EngineSlot;
+import org.mededge.appliance.engines.Engines;
+import org.mededge.appliance.health.HealthService;
+import org.mededge.appliance.health.Readiness;
+import org.mededge.appliance.http.ApiService;
+import org.mededge.appliance.http.ErrorMapping;
+import org.mededge.appliance.http.RequestFilter;
+import org.mededge.appliance.http.Routes;
+import org.mededge.appliance.metrics.Metrics;
+import org.mededge.appliance.metrics.MetricsService;
+import org.mededge.appliance.models.ModelRegistry;
+import org.mededge.appliance.models.ModelsService;
+
+/**
+ * The running appliance: the HTTP server starts first (answering 503 on readiness), then models are
+ * verified and engines load in the background; {@link #close()} drains requests in flight.
+ */
+public final class Appliance implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Appliance.class.getName());
+
+    private final ApplianceConfig config;
+    private final Engines engines;
+    private final Metrics metrics;
+    private final RequestFilter filter;
+    private final Readiness readiness;
+    private final WebServer server;
+    private final CountDownLatch loaded = new CountDownLatch(1);
+    private volatile ModelRegistry registry;
+    private volatile boolean closed;
+
+    private final List<ApiService> extraServices;
+
+    private Appliance(ApplianceConfig config, List<ApiService> extraServices) {
+        this.config = config;
+        this.extraServices = List.copyOf(extraServices);
+        this.engines = new Engines(config, Map.of());
+        this.metrics = new Metrics(() -> engines.all().stream()
+                .filter(s -> s.state() != EngineSlot.State.DISABLED)
+                .map(s -> new Metrics.ModelState(s.binding().model(), s.name(), s.state() == EngineSlot.State.READY))
+                .toList());
+        this.filter = new RequestFilter(metrics);
+        this.readiness = new Readiness(engines, filter::draining);
+        this.server = WebServer.builder()
+                .host(config.host())
+                .port(config.port())
+                .shutdownHook(false)
+                .maxPayloadSize(config.maxUploadBytes())
+                .routing(this::routing)
+                .build();
+    }
+
+    private void routing(HttpRouting.Builder rules) {
+        rules.addFilter(filter);
+        ErrorMapping.register(rules);
+        Routes routes = new Routes(rules);
+        new HealthService(readiness).register(routes);
+        new MetricsService(metrics).register(routes);
+        new ModelsService(this::registry, engines).register(routes);
+        extraServices.forEach(s -> s.register(routes));
+        routes.fallback();
+    }
+
+    /** Starts listening at once and loads models in the background. */
+    public static Appliance start(ApplianceConfig config) {
+        return start(config, List.of());
+    }
+
+    /** As {@link #start(ApplianceConfig)}, with further routes (an embedding host's, or a test's). */
+    public static Appliance start(ApplianceConfig config, List<ApiService> extraServices) {
+        Appliance a = new Appliance(config, extraServices);
+        a.server.start();
+        Thread.ofPlatform().name("mededge-model-loader").daemon(true).start(a::loadModels);
+        return a;
+    }
+
+    private void loadModels() {
+        long t0 = System.nanoTime();
+        try {
+            registry = ModelRegistry.scan(config.modelsDir());
+            metrics.observeStage("model_verify", null, "ok", (System.nanoTime() - t0) / 1e9);
+            engines.loadAll(registry);
+        } finally {
+            loaded.countDown();
+            LOG.info(() -> "models checked and engines loaded in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        }
+    }
+
+    /** The installed models, or null until the start-up scan has finished. */
+    public ModelRegistry registry() {
+        return registry;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public ApplianceConfig config() {
+        return config;
+    }
+
+    public Readiness readiness() {
+        return readiness;
+    }
+
+    public List<EngineSlot<?>> engines() {
+        return engines.all();
+    }
+
+    /** Waits until start-up loading has finished (whatever its outcome). */
+    public boolean awaitLoaded(long timeout, TimeUnit unit) throws InterruptedException {
+        return loaded.await(timeout, unit);
+    }
+
+    /** Graceful stop: new requests get 503, requests in flight finish (up to the grace period), engines close. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        boolean drained = filter.drain(config.shutdownGrace().toMillis());
+        if (!drained) {
+            LOG.warning(() -> filter.inFlight() + " request(s) still in flight after the grace period; stopping anyway");
+        }
+        server.stop();
+        engines.close();
+    }
+}

@@ -1,0 +1,86 @@
+package org.mededge.appliance;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+import io.helidon.config.Config;
+
+/**
+ * The appliance's typed configuration, built once from Helidon Config (application.yaml, then
+ * environment variables such as MEDEDGE_PORT, MEDEDGE_HOST, MEDEDGE_HOME) and validated here.
+ */
+public record ApplianceConfig(
+        String host,
+        int port,
+        Path home,
+        int maxJsonBytes,
+        long maxUploadBytes,
+        Duration shutdownGrace,
+        List<EngineBinding> engines) {
+
+    /** Which installed model serves an engine (vad, asr, vision, llm), and whether readiness waits for it. */
+    public record EngineBinding(String engine, boolean enabled, boolean required, String model, String version) {
+        public EngineBinding {
+            Objects.requireNonNull(engine, "engine");
+            if (enabled && (model == null || model.isBlank())) {
+                throw new IllegalArgumentException("mededge.engines." + engine + ".model must name an installed model");
+            }
+        }
+    }
+
+    public ApplianceConfig {
+        Objects.requireNonNull(host, "host");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("mededge.port must be 0..65535, was " + port);
+        }
+        Objects.requireNonNull(home, "home");
+        if (maxJsonBytes < 1024) {
+            throw new IllegalArgumentException("mededge.http.max-json-bytes must be at least 1024");
+        }
+        if (maxUploadBytes < 1024) {
+            throw new IllegalArgumentException("mededge.http.max-upload-bytes must be at least 1024");
+        }
+        engines = List.copyOf(engines);
+        home = home.toAbsolutePath().normalize();
+    }
+
+    public Path modelsDir() {
+        return home.resolve("models");
+    }
+
+    public Path dataDir() {
+        return home.resolve("data");
+    }
+
+    public EngineBinding engine(String name) {
+        return engines.stream().filter(e -> e.engine().equals(name)).findFirst()
+                .orElse(new EngineBinding(name, false, false, null, null));
+    }
+
+    /** Reads the {@code mededge} node of the given config. */
+    public static ApplianceConfig from(Config root) {
+        Config c = root.get("mededge");
+        List<EngineBinding> engines = new ArrayList<>();
+        Config e = c.get("engines");
+        for (Config node : e.asNodeList().orElse(List.of())) {
+            String name = node.name().toLowerCase(Locale.ROOT);
+            engines.add(new EngineBinding(name,
+                    node.get("enabled").asBoolean().orElse(true),
+                    node.get("required").asBoolean().orElse(true),
+                    node.get("model").asString().orElse(null),
+                    node.get("version").asString().orElse(null)));
+        }
+        return new ApplianceConfig(
+                c.get("host").asString().orElse("127.0.0.1"),
+                c.get("port").asInt().orElse(8080),
+                Path.of(c.get("home").asString().orElse("./var")),
+                c.get("http.max-json-bytes").asInt().orElse(65536),
+                c.get("http.max-upload-bytes").asLong().orElse(128L << 20),
+                Duration.ofSeconds(c.get("shutdown.grace-seconds").asLong().orElse(30L)),
+                engines);
+    }
+}

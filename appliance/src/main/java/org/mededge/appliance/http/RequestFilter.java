@@ -1,0 +1,83 @@
+package org.mededge.appliance.http;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+
+import org.mededge.appliance.metrics.Metrics;
+
+/**
+ * Wraps every request: counts it in flight (so shutdown can drain), refuses new work with 503
+ * once shutdown has begun, and times it into {@code mededge_http_request_seconds}.
+ */
+public final class RequestFilter implements Filter {
+    private final Metrics metrics;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Object drained = new Object();
+
+    public RequestFilter(Metrics metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        long start = System.nanoTime();
+        try {
+            if (draining.get()) {
+                res.header(HeaderNames.CONNECTION, "close");
+                res.header(HeaderNames.RETRY_AFTER, "30");
+                Json.sendError(res, 503, "SHUTTING_DOWN", "The appliance is shutting down; retry shortly.");
+                return;
+            }
+            inFlight.incrementAndGet();
+            try {
+                chain.proceed();
+            } finally {
+                if (inFlight.decrementAndGet() == 0) {
+                    synchronized (drained) {
+                        drained.notifyAll();
+                    }
+                }
+            }
+        } finally {
+            String route = req.context().get(Routes.ROUTE_KEY, String.class).orElse(Routes.UNMATCHED);
+            metrics.observeHttp(route, req.prologue().method().text(), res.status().code(),
+                    (System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    public boolean draining() {
+        return draining.get();
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Stops taking new work, then waits up to {@code millis} for requests in flight to finish. */
+    public boolean drain(long millis) {
+        draining.set(true);
+        long deadline = System.currentTimeMillis() + millis;
+        synchronized (drained) {
+            while (inFlight.get() > 0) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    drained.wait(Math.min(left, 100));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}
