@@ -1,5 +1,7 @@
 package org.mededge.appliance;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -44,7 +46,7 @@ public final class Appliance implements AutoCloseable {
     private Appliance(ApplianceConfig config, List<ApiService> extraServices) {
         this.config = config;
         this.extraServices = List.copyOf(extraServices);
-        this.engines = new Engines(config, Map.of());
+        this.engines = new Engines(config, engineLoaders(config));
         this.metrics = new Metrics(() -> engines.all().stream()
                 .filter(s -> s.state() != EngineSlot.State.DISABLED)
                 .map(s -> new Metrics.ModelState(s.binding().model(), s.name(), s.state() == EngineSlot.State.READY))
@@ -67,8 +69,25 @@ public final class Appliance implements AutoCloseable {
         new HealthService(readiness).register(routes);
         new MetricsService(metrics).register(routes);
         new ModelsService(this::registry, engines).register(routes);
+        featureServices().forEach(s -> s.register(routes));
         extraServices.forEach(s -> s.register(routes));
         routes.fallback();
+    }
+
+    /**
+     * How each engine turns its verified model into a running engine, by engine name. An engine
+     * configured without a loader here only checks that its model is installed and verified.
+     * Each feature adds its engine on one line.
+     */
+    private static Map<String, EngineSlot.Loader<? extends AutoCloseable>> engineLoaders(ApplianceConfig config) {
+        Map<String, EngineSlot.Loader<? extends AutoCloseable>> loaders = new LinkedHashMap<>();
+        return loaders;
+    }
+
+    /** The feature routes (notes, dictations, studies, ...): each feature adds its service on one line. */
+    private List<ApiService> featureServices() {
+        List<ApiService> services = new ArrayList<>();
+        return services;
     }
 
     /** Starts listening at once and loads models in the background. */
@@ -115,6 +134,10 @@ public final class Appliance implements AutoCloseable {
 
     public List<EngineSlot<?>> engines() {
         return engines.all();
+    }
+
+    public Metrics metrics() {
+        return metrics;
     }
 
     /** Waits until start-up loading has finished (whatever its outcome). */

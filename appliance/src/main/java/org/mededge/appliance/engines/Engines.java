@@ -36,6 +36,19 @@ public final class Engines implements AutoCloseable {
         return Optional.ofNullable(slots.get(name));
     }
 
+    /**
+     * The slot of an engine by name, typed; a slot that is not configured comes back DISABLED, so a
+     * route using it answers 503 with the reason rather than failing.
+     */
+    @SuppressWarnings("unchecked")
+    public <T extends AutoCloseable> EngineSlot<T> slot(String name, Class<T> type) {
+        EngineSlot<?> s = slots.get(name);
+        if (s == null) {
+            s = new EngineSlot<>(new ApplianceConfig.EngineBinding(name, false, false, null, null), null);
+        }
+        return (EngineSlot<T>) s;
+    }
+
     /** Loads every enabled engine in turn; failures are recorded in the slots, never thrown. */
     public void loadAll(ModelRegistry registry) {
         for (EngineSlot<?> s : slots.values()) {
