@@ -11,6 +11,11 @@ import java.util.logging.Logger;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 
+import org.mededge.appliance.audit.AuditLog;
+import org.mededge.appliance.auth.AccessPolicy;
+import org.mededge.appliance.auth.Authenticator;
+import org.mededge.appliance.auth.RateLimiter;
+import org.mededge.appliance.auth.TokenStore;
 import org.mededge.appliance.engines.EngineSlot;
 import org.mededge.appliance.engines.Engines;
 import org.mededge.appliance.health.HealthService;
@@ -23,6 +28,8 @@ import org.mededge.appliance.metrics.Metrics;
 import org.mededge.appliance.metrics.MetricsService;
 import org.mededge.appliance.models.ModelRegistry;
 import org.mededge.appliance.models.ModelsService;
+import org.mededge.appliance.store.Database;
+import org.mededge.appliance.store.ReportStore;
 
 /**
  * The running appliance: the HTTP server starts first (answering 503 on readiness), then models are
@@ -42,6 +49,12 @@ public final class Appliance implements AutoCloseable {
     private volatile boolean closed;
 
     private final List<ApiService> extraServices;
+    private final Database database;
+    private final AuditLog audit;
+    private final ReportStore reports;
+    private final TokenStore tokens;
+    private final Authenticator authenticator;
+    private Routes routes;
 
     private Appliance(ApplianceConfig config, List<ApiService> extraServices) {
         this.config = config;
@@ -52,6 +65,22 @@ public final class Appliance implements AutoCloseable {
                 .map(s -> new Metrics.ModelState(s.binding().model(), s.name(), s.state() == EngineSlot.State.READY))
                 .toList());
         this.filter = new RequestFilter(metrics);
+        this.database = new Database(config.dataDir().resolve("mededge.db"));
+        this.audit = new AuditLog(database);
+        this.reports = new ReportStore(database, audit);
+        this.tokens = new TokenStore(database);
+        if (config.auth().tokensFile() != null) {
+            try {
+                int added = tokens.seed(config.auth().tokensFile());
+                LOG.info(() -> added + " API token(s) seeded from the tokens file");
+            } catch (RuntimeException e) {
+                database.close();
+                throw e;
+            }
+        }
+        this.authenticator = new Authenticator(config.auth().enabled(), tokens,
+                new AccessPolicy(config.auth().openHealth(), config.auth().openMetrics()),
+                new RateLimiter(config.auth().ratePerMinute(), config.auth().burst()));
         this.readiness = new Readiness(engines, filter::draining);
         this.server = WebServer.builder()
                 .host(config.host())
@@ -65,7 +94,8 @@ public final class Appliance implements AutoCloseable {
     private void routing(HttpRouting.Builder rules) {
         rules.addFilter(filter);
         ErrorMapping.register(rules);
-        Routes routes = new Routes(rules);
+        Routes routes = new Routes(rules, authenticator);
+        this.routes = routes;
         new HealthService(readiness).register(routes);
         new MetricsService(metrics).register(routes);
         new ModelsService(this::registry, engines).register(routes);
@@ -140,6 +170,27 @@ public final class Appliance implements AutoCloseable {
         return metrics;
     }
 
+    public ReportStore reports() {
+        return reports;
+    }
+
+    public AuditLog audit() {
+        return audit;
+    }
+
+    public TokenStore tokens() {
+        return tokens;
+    }
+
+    /** Method and template of every route, for checking them against the access policy. */
+    public List<String> routes() {
+        return routes.registered();
+    }
+
+    public Authenticator authenticator() {
+        return authenticator;
+    }
+
     /** Waits until start-up loading has finished (whatever its outcome). */
     public boolean awaitLoaded(long timeout, TimeUnit unit) throws InterruptedException {
         return loaded.await(timeout, unit);
@@ -158,5 +209,6 @@ public final class Appliance implements AutoCloseable {
         }
         server.stop();
         engines.close();
+        database.close();
     }
 }

@@ -20,7 +20,39 @@ public record ApplianceConfig(
         int maxJsonBytes,
         long maxUploadBytes,
         Duration shutdownGrace,
-        List<EngineBinding> engines) {
+        List<EngineBinding> engines,
+        Auth auth,
+        Store store,
+        Tls tls) {
+
+    /**
+     * API tokens and roles. {@code tokensFile} ("role token" lines) seeds tokens at start-up.
+     * Health and metrics can be left open to unauthenticated callers (probes, Prometheus).
+     */
+    public record Auth(boolean enabled, Path tokensFile, boolean openHealth, boolean openMetrics, int ratePerMinute,
+                       int burst) {
+        public Auth {
+            if (ratePerMinute < 1 || burst < 1) {
+                throw new IllegalArgumentException("mededge.auth.rate-per-minute and burst must be at least 1");
+            }
+        }
+    }
+
+    /** Durable reports: retention in days (0 keeps everything) and whether raw audio/images are kept. */
+    public record Store(int retentionDays, boolean keepRawInputs) {
+        public Store {
+            if (retentionDays < 0) {
+                throw new IllegalArgumentException("mededge.store.retention-days must be >= 0");
+            }
+        }
+    }
+
+    /** TLS from a PKCS#12 keystore; disabled when {@code keystore} is null. */
+    public record Tls(Path keystore, String password) {
+        public boolean enabled() {
+            return keystore != null;
+        }
+    }
 
     /** Which installed model serves an engine (vad, asr, vision, llm), and whether readiness waits for it. */
     public record EngineBinding(String engine, boolean enabled, boolean required, String model, String version) {
@@ -46,6 +78,12 @@ public record ApplianceConfig(
         }
         engines = List.copyOf(engines);
         home = home.toAbsolutePath().normalize();
+        Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(tls, "tls");
+        if (tls.enabled() && !java.nio.file.Files.isReadable(tls.keystore())) {
+            throw new IllegalArgumentException("mededge.tls.keystore " + tls.keystore() + " is not readable");
+        }
     }
 
     public Path modelsDir() {
@@ -81,6 +119,18 @@ public record ApplianceConfig(
                 c.get("http.max-json-bytes").asInt().orElse(65536),
                 c.get("http.max-upload-bytes").asLong().orElse(128L << 20),
                 Duration.ofSeconds(c.get("shutdown.grace-seconds").asLong().orElse(30L)),
-                engines);
+                engines,
+                new Auth(c.get("auth.enabled").asBoolean().orElse(true),
+                        c.get("auth.tokens-file").asString().filter(v -> !v.isBlank())
+                                .or(() -> c.get("tokens.file").asString().filter(v -> !v.isBlank()))
+                                .map(Path::of).orElse(null),
+                        c.get("auth.open-health").asBoolean().orElse(true),
+                        c.get("auth.open-metrics").asBoolean().orElse(false),
+                        c.get("auth.rate-per-minute").asInt().orElse(600),
+                        c.get("auth.burst").asInt().orElse(60)),
+                new Store(c.get("store.retention-days").asInt().orElse(0),
+                        c.get("store.keep-raw-inputs").asBoolean().orElse(false)),
+                new Tls(c.get("tls.keystore").asString().filter(v -> !v.isBlank()).map(Path::of).orElse(null),
+                        c.get("tls.password").asString().orElse("")));
     }
 }

@@ -20,6 +20,8 @@ public final class TestAppliance {
         props.put("mededge.home", home.toString());
         props.put("mededge.port", "0");
         props.put("mededge.shutdown.grace-seconds", props.getOrDefault("mededge.shutdown.grace-seconds", "10"));
+        // feature tests run without tokens; the auth tests turn it on
+        props.putIfAbsent("mededge.auth.enabled", "false");
         Config config = Config.builder()
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()

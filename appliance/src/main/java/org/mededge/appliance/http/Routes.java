@@ -12,6 +12,9 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 
+import org.mededge.appliance.auth.Authenticator;
+import org.mededge.appliance.auth.Principal;
+
 /**
  * Registers the API's routes and remembers their templates, so that metrics are labelled by route
  * template (never by a raw path holding ids) and an unmatched request is told 404 or 405.
@@ -19,16 +22,31 @@ import io.helidon.webserver.http.ServerRequest;
 public final class Routes {
     /** Request-context key under which the matched route template is kept. */
     public static final String ROUTE_KEY = "mededge.route";
+    /** Request-context key under which the caller's {@link Principal} is kept. */
+    public static final String PRINCIPAL_KEY = "mededge.principal";
     public static final String UNMATCHED = "unmatched";
 
     private record Route(Method method, String template, Pattern regex) {
     }
 
     private final HttpRouting.Builder rules;
+    private final Authenticator auth;
     private final List<Route> routes = new ArrayList<>();
 
-    public Routes(HttpRouting.Builder rules) {
+    /** @param auth decides who may call each route; null lets everyone through (embedded use, tests of routing) */
+    public Routes(HttpRouting.Builder rules, Authenticator auth) {
         this.rules = rules;
+        this.auth = auth;
+    }
+
+    /** The caller of the current request, as the route's authorization established it. */
+    public static Principal principal(ServerRequest req) {
+        return req.context().get(PRINCIPAL_KEY, Principal.class).orElse(Principal.ANONYMOUS);
+    }
+
+    /** Method and template of every registered route, e.g. "GET /v1/models". */
+    public List<String> registered() {
+        return routes.stream().map(r -> r.method().text() + " " + r.template()).toList();
     }
 
     public Routes get(String template, Handler handler) {
@@ -47,6 +65,8 @@ public final class Routes {
         routes.add(new Route(method, template, Pattern.compile(template.replaceAll("\\{[^}/]+}", "[^/]+"))));
         rules.route(method, template, (req, res) -> {
             req.context().register(ROUTE_KEY, template);
+            Principal p = auth == null ? Principal.ANONYMOUS : auth.authorize(req, method.text(), template);
+            req.context().register(PRINCIPAL_KEY, p);
             handler.handle(req, res);
         });
         return this;
