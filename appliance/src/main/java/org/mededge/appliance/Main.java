@@ -17,6 +17,9 @@ public final class Main {
         LogConfig.configureRuntime();
         long t0 = System.nanoTime();
         ApplianceConfig config = ApplianceConfig.from(Config.create());
+        if (args.length > 0) {
+            System.exit(AdminCommand.run(config, args));
+        }
         Appliance appliance = Appliance.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(appliance::close, "mededge-shutdown"));
         String base = "http://" + config.host() + ":" + appliance.port();
