@@ -124,53 +124,6 @@ public final class Appliance implements AutoCloseable {
         return services;
     }
 
-    /**
-     * How each engine turns its verified model into a running engine, by engine name. An engine
-     * configured without a loader here only checks that its model is installed and verified.
-     * Each feature adds its engine on one line.
-     */
-    private static Map<String, EngineSlot.Loader<? extends AutoCloseable>> engineLoaders(ApplianceConfig config) {
-        Map<String, EngineSlot.Loader<? extends AutoCloseable>> loaders = new LinkedHashMap<>();
-        return loaders;
-    }
-
-    /** The feature routes (notes, dictations, studies, ...): each feature adds its service on one line. */
-    private List<ApiService> featureServices() {
-        List<ApiService> services = new ArrayList<>();
-        return services;
-    }
-
-    /** TLS from a PKCS#12 keystore holding the server's private key and certificate chain. */
-    private static Tls tls(ApplianceConfig.Tls cfg) {
-        String alias = keyAlias(cfg);
-        Keys keys = Keys.builder()
-                .keystore(store -> store.keystore(Resource.create(cfg.keystore())).passphrase(cfg.password())
-                        .keyAlias(alias).keyPassphrase(cfg.password().toCharArray()))
-                .build();
-        return Tls.builder()
-                .privateKey(keys.privateKey().orElseThrow(() -> new IllegalArgumentException(
-                        "mededge.tls.keystore " + cfg.keystore() + " holds no private key")))
-                .privateKeyCertChain(keys.certChain())
-                .build();
-    }
-
-    /** The keystore's first private-key entry. */
-    private static String keyAlias(ApplianceConfig.Tls cfg) {
-        try (var in = java.nio.file.Files.newInputStream(cfg.keystore())) {
-            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
-            ks.load(in, cfg.password().toCharArray());
-            for (String a : java.util.Collections.list(ks.aliases())) {
-                if (ks.isKeyEntry(a)) {
-                    return a;
-                }
-            }
-        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
-            throw new IllegalArgumentException("mededge.tls.keystore " + cfg.keystore() + " cannot be read as PKCS#12 with"
-                    + " the configured password: " + e.getMessage(), e);
-        }
-        throw new IllegalArgumentException("mededge.tls.keystore " + cfg.keystore() + " holds no private key");
-    }
-
     /** Starts listening at once and loads models in the background. */
     public static Appliance start(ApplianceConfig config) {
         return start(config, List.of());
