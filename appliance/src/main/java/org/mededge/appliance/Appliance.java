@@ -29,6 +29,8 @@ import org.mededge.appliance.metrics.Metrics;
 import org.mededge.appliance.metrics.MetricsService;
 import org.mededge.appliance.models.ModelRegistry;
 import org.mededge.appliance.models.ModelsService;
+import org.mededge.appliance.reports.AuditService;
+import org.mededge.appliance.reports.ReportsService;
 import org.mededge.appliance.store.Database;
 import org.mededge.appliance.store.ReportStore;
 
@@ -98,11 +100,13 @@ public final class Appliance implements AutoCloseable {
     private void routing(HttpRouting.Builder rules) {
         rules.addFilter(filter);
         ErrorMapping.register(rules);
-        Routes routes = new Routes(rules, authenticator);
+        Routes routes = new Routes(rules, authenticator, audit);
         this.routes = routes;
         new HealthService(readiness).register(routes);
         new MetricsService(metrics).register(routes);
         new ModelsService(this::registry, engines).register(routes);
+        new ReportsService(reports).register(routes);
+        new AuditService(audit).register(routes);
         featureServices().forEach(s -> s.register(routes));
         extraServices.forEach(s -> s.register(routes));
         routes.fallback();

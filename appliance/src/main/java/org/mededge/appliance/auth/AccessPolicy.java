@@ -15,6 +15,12 @@ public final class AccessPolicy {
     public static final Set<Role> OPEN = Set.of();
 
     private final Map<String, Set<Role>> rules = new HashMap<>();
+    /** routes that read or write clinical data: every call is audited */
+    private static final Set<String> CLINICAL = Set.of(
+            "POST /v1/notes", "POST /v1/dictations", "POST /v1/radiology/normalize", "POST /v1/studies",
+            "GET /v1/studies/{id}/heatmap", "GET /v1/reports", "GET /v1/reports/{id}", "GET /v1/reports/{id}/fhir",
+            "GET /v1/reports/{id}/html", "PUT /v1/reports/{id}", "GET /v1/feedback/export", "GET /v1/audit/export",
+            "GET /v1/audit/verify");
 
     public AccessPolicy(boolean openHealth, boolean openMetrics) {
         Set<Role> ops = EnumSet.of(Role.OPS, Role.ADMIN);
@@ -58,6 +64,11 @@ public final class AccessPolicy {
 
     public boolean isOpen(String method, String template) {
         return roles(method, template).isEmpty();
+    }
+
+    /** True for routes that read or write clinical data (each call appends an audit entry). */
+    public boolean clinical(String method, String template) {
+        return CLINICAL.contains(method + " " + template);
     }
 
     /** True when the route has no entry in the table. */

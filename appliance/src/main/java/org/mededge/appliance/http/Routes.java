@@ -12,6 +12,9 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 
+import org.mededge.appliance.audit.AuditEntry;
+import org.mededge.appliance.audit.AuditLog;
+import org.mededge.appliance.audit.AuditTrail;
 import org.mededge.appliance.auth.Authenticator;
 import org.mededge.appliance.auth.Principal;
 
@@ -29,14 +32,27 @@ public final class Routes {
     private record Route(Method method, String template, Pattern regex) {
     }
 
+    /** Request-context key under which the request's {@link AuditTrail} is kept. */
+    public static final String AUDIT_KEY = "mededge.audit";
+
     private final HttpRouting.Builder rules;
     private final Authenticator auth;
+    private final AuditLog audit;
     private final List<Route> routes = new ArrayList<>();
 
-    /** @param auth decides who may call each route; null lets everyone through (embedded use, tests of routing) */
-    public Routes(HttpRouting.Builder rules, Authenticator auth) {
+    /**
+     * @param auth  decides who may call each route; null lets everyone through (tests of routing)
+     * @param audit where requests to clinical routes are recorded; null records nothing
+     */
+    public Routes(HttpRouting.Builder rules, Authenticator auth, AuditLog audit) {
         this.rules = rules;
         this.auth = auth;
+        this.audit = audit;
+    }
+
+    /** The audit trail of the current request, for the handler to fill in. */
+    public static AuditTrail audit(ServerRequest req) {
+        return req.context().get(AUDIT_KEY, AuditTrail.class).orElseGet(AuditTrail::new);
     }
 
     /** The caller of the current request, as the route's authorization established it. */
@@ -63,11 +79,32 @@ public final class Routes {
 
     public Routes route(Method method, String template, Handler handler) {
         routes.add(new Route(method, template, Pattern.compile(template.replaceAll("\\{[^}/]+}", "[^/]+"))));
+        boolean clinical = auth != null && auth.policy().clinical(method.text(), template);
         rules.route(method, template, (req, res) -> {
             req.context().register(ROUTE_KEY, template);
             Principal p = auth == null ? Principal.ANONYMOUS : auth.authorize(req, method.text(), template);
             req.context().register(PRINCIPAL_KEY, p);
-            handler.handle(req, res);
+            if (!clinical || audit == null) {
+                handler.handle(req, res);
+                return;
+            }
+            AuditTrail trail = new AuditTrail();
+            req.context().register(AUDIT_KEY, trail);
+            String outcome = "INTERNAL_ERROR";
+            try {
+                handler.handle(req, res);
+                outcome = "ok";
+            } catch (ApiException e) {
+                outcome = e.code();
+                throw e;
+            } finally {
+                if (!trail.written()) {
+                    audit.append(new AuditEntry.Event(p.id(), p.roleId(),
+                            trail.action() != null ? trail.action() : method.text() + " " + template,
+                            trail.resource() != null ? trail.resource() : req.path().path(), outcome, trail.models(),
+                            trail.inputSha256(), trail.outputSha256()));
+                }
+            }
         });
         return this;
     }
