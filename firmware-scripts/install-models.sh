@@ -183,9 +183,17 @@ install_one() {
   IFS=$'\037' read -r _ _ version role engine tier _dflt licence source manifest description \
     < <(grep "^M"$'\037'"$name"$'\037' <<< "$records")
   local target="$home/models/$name/$version"
+  # what the catalog declares for this model: a change (e.g. an edited manifest) rewrites model.yaml
+  local declaration
+  declaration=$({ grep "^[MF]"$'\037'"$name"$'\037' <<< "$records"
+                  if [ -n "$manifest" ] && [ -f "$script_dir/models/$manifest" ]; then cat "$script_dir/models/$manifest"; fi
+                } | sha256sum | cut -d' ' -f1)
   if installed_ok "$target"; then
-    echo "  $name $version: already installed and intact"
-    return 0
+    if grep -qx "declaration: $declaration" "$target/model.yaml"; then
+      echo "  $name $version: already installed and intact"
+      return 0
+    fi
+    echo "  $name $version: files intact but the catalog's declaration changed: reinstalling"
   fi
   mkdir -p "$home/models"
   staging=$(mktemp -d "$home/models/.staging-$name-XXXXXX")
@@ -231,6 +239,7 @@ install_one() {
     echo "source: $(yaml_str "$source")"
     echo "description: $(yaml_str "$description")"
     echo "installedAt: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "declaration: $declaration"
     echo "files:"
     printf '%s' "$files_yaml"
     if [ -n "$manifest" ]; then

@@ -32,6 +32,7 @@ import org.mededge.appliance.models.ModelsService;
 import org.mededge.appliance.reports.AuditService;
 import org.mededge.appliance.reports.ReportsService;
 import org.mededge.appliance.store.Database;
+import org.mededge.appliance.web.WebService;
 import org.mededge.appliance.store.ReportStore;
 
 /**
@@ -107,6 +108,7 @@ public final class Appliance implements AutoCloseable {
         new ModelsService(this::registry, engines).register(routes);
         new ReportsService(reports).register(routes);
         new AuditService(audit).register(routes);
+        new WebService().register(routes);
         featureServices().forEach(s -> s.register(routes));
         extraServices.forEach(s -> s.register(routes));
         routes.fallback();
@@ -119,12 +121,20 @@ public final class Appliance implements AutoCloseable {
      */
     private static Map<String, EngineSlot.Loader<? extends AutoCloseable>> engineLoaders(ApplianceConfig config) {
         Map<String, EngineSlot.Loader<? extends AutoCloseable>> loaders = new LinkedHashMap<>();
+        loaders.put("vision", org.mededge.appliance.studies.StudyEngine.loader(org.mededge.appliance.studies.VisionSettings.from(config.section("vision"))));
+        org.mededge.appliance.dictation.DictationWiring.engineLoaders(loaders, org.mededge.appliance.dictation.AsrSettings.from(config.section("asr")));
+        loaders.put("llm", org.mededge.appliance.language.LanguageService.loader(org.mededge.appliance.language.LanguageSettings.from(config.section("llm"))));
         return loaders;
     }
 
     /** The feature routes (notes, dictations, studies, ...): each feature adds its service on one line. */
     private List<ApiService> featureServices() {
         List<ApiService> services = new ArrayList<>();
+        services.add(org.mededge.appliance.notes.NotesService.create(config, engines, metrics));
+        services.add(new org.mededge.appliance.language.LanguageService(engines.slot("llm", org.mededge.llm.TextGenerator.class), metrics));
+        services.add(new org.mededge.appliance.studies.StudiesService(engines.slot("vision", org.mededge.appliance.studies.StudyEngine.class),
+                org.mededge.appliance.studies.VisionSettings.from(config.section("vision")), config.maxUploadBytes(), metrics));
+        services.add(org.mededge.appliance.dictation.DictationService.create(config, engines, metrics));
         return services;
     }
 

@@ -12,6 +12,9 @@ import io.helidon.config.Config;
 /**
  * The appliance's typed configuration, built once from Helidon Config (application.yaml, then
  * environment variables such as MEDEDGE_PORT, MEDEDGE_HOST, MEDEDGE_HOME) and validated here.
+ *
+ * @param settings the whole {@code mededge} node, from which each feature reads its own section
+ *                 ({@link #section}); null when not built from Helidon Config
  */
 public record ApplianceConfig(
         String host,
@@ -23,7 +26,8 @@ public record ApplianceConfig(
         List<EngineBinding> engines,
         Auth auth,
         Store store,
-        Tls tls) {
+        Tls tls,
+        Config settings) {
 
     /**
      * API tokens and roles. {@code tokensFile} ("role token" lines) seeds tokens at start-up.
@@ -131,6 +135,15 @@ public record ApplianceConfig(
                 new Store(c.get("store.retention-days").asInt().orElse(0),
                         c.get("store.keep-raw-inputs").asBoolean().orElse(false)),
                 new Tls(c.get("tls.keystore").asString().filter(v -> !v.isBlank()).map(Path::of).orElse(null),
-                        c.get("tls.password").asString().orElse("")));
+                        c.get("tls.password").asString().orElse("")),
+                c);
+    }
+
+    /**
+     * A feature's own section of the {@code mededge} node (vision, ...), from which the feature builds
+     * and validates its typed config record; empty when this config was not read from Helidon Config.
+     */
+    public Config section(String name) {
+        return settings == null ? Config.empty() : settings.get(name);
     }
 }

@@ -124,5 +124,12 @@ class InstallerTest {
         assertEquals(InstalledModel.Verification.UNVERIFIED, m.verification());
         TestModels.Run again = TestModels.installer(home, "--catalog", catalog.toString(), "--mirror", TestModels.mirror().toString(), "--allow-unverified");
         assertTrue(again.output().contains("already installed"), again.output());
+
+        // a changed declaration (here the description) rewrites model.yaml even though the files are intact
+        Files.writeString(catalog, Files.readString(catalog).replace("a file without a pinned checksum", "now described better"));
+        TestModels.Run changed = TestModels.installer(home, "--catalog", catalog.toString(), "--mirror", TestModels.mirror().toString(), "--allow-unverified");
+        assertEquals(0, changed.exit(), changed.output());
+        assertTrue(changed.output().contains("declaration changed"), changed.output());
+        assertEquals("now described better", ModelRegistry.scan(home.resolve("models")).all().get(0).description());
     }
 }

@@ -12,8 +12,19 @@ public record ImagingFindings(Study study, List<Finding> findings, ModelProvenan
     public record Study(int width, int height, String modality, String bodyPart) {
     }
 
-    /** Which model, backend (onnxruntime, tensorrt, torch) and device served the study. */
-    public record ModelProvenance(String name, String version, String sha256, String backend, String device) {
+    /**
+     * Which model, backend (onnxruntime, tensorrt, torch) and device served the study.
+     *
+     * @param tier     production, demo or test (from the catalog)
+     * @param clinical true only for a model declared clinical in its model.yaml; the findings of any
+     *                 other model are not findings about a patient and must not be reported as such
+     */
+    public record ModelProvenance(String name, String version, String sha256, String backend, String device,
+                                  String tier, boolean clinical) {
+        /** Provenance of a model not declared clinical. */
+        public ModelProvenance(String name, String version, String sha256, String backend, String device) {
+            this(name, version, sha256, backend, device, "unknown", false);
+        }
     }
 
     public record Timings(long decodeMs, long preprocessMs, long inferMs) {
@@ -21,5 +32,10 @@ public record ImagingFindings(Study study, List<Finding> findings, ModelProvenan
 
     public List<Finding> positives() {
         return findings.stream().filter(Finding::positive).toList();
+    }
+
+    /** True when the model is declared clinical (see {@link ModelProvenance#clinical()}). */
+    public boolean clinical() {
+        return model.clinical();
     }
 }

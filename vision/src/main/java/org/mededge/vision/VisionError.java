@@ -8,6 +8,10 @@ public enum VisionError {
     VISION_IMAGE_TOO_LARGE(413),
     VISION_UNSUPPORTED_FORMAT(415),
     VISION_UNSUPPORTED_TRANSFER_SYNTAX(415),
+    /** a heatmap was asked for a label the model does not have */
+    VISION_UNKNOWN_LABEL(422),
+    /** every imaging slot is in use and none freed up in time */
+    VISION_BUSY(503),
     VISION_MODEL_INVALID(503),
     VISION_BACKEND_UNAVAILABLE(503),
     VISION_FAILED(500);

@@ -25,6 +25,14 @@ public final class EngineSlot<T extends AutoCloseable> implements AutoCloseable 
         T load(InstalledModel model) throws Exception;
     }
 
+    /**
+     * An engine that says more about how it runs (backend, device, why a preferred backend was
+     * passed over); its line is appended to the slot's detail, which readiness and /v1/models show.
+     */
+    public interface Described {
+        String describe();
+    }
+
     private final EngineBinding binding;
     private final Loader<T> loader;
     private volatile State state;
@@ -78,7 +86,8 @@ public final class EngineSlot<T extends AutoCloseable> implements AutoCloseable 
         try {
             T loaded = loader == null ? null : loader.load(m);
             this.engine = loaded;
-            this.detail = m.name() + " " + m.version() + " (" + m.engine() + ") ready; " + m.detail();
+            this.detail = m.name() + " " + m.version() + " (" + m.engine() + ") ready; " + m.detail()
+                    + (loaded instanceof Described d ? "; " + d.describe() : "");
             this.state = State.READY;
             LOG.info(() -> "engine " + name() + " ready with " + m.name() + " " + m.version());
         } catch (Exception | LinkageError e) {

@@ -24,6 +24,10 @@ public final class ErrorMapping {
 
     public static void register(HttpRouting.Builder rules) {
         rules.error(ApiException.class, ErrorMapping::api);
+        rules.error(org.mededge.asr.AsrException.class, (req, res, e) -> api(req, res, org.mededge.appliance.dictation.DictationErrors.toApi(e)));
+        rules.error(org.mededge.vision.VisionException.class, (req, res, e) -> api(req, res, org.mededge.appliance.studies.StudiesService.toApi(e)));
+        rules.error(org.mededge.fusion.FusionException.class, (req, res, e) -> api(req, res, org.mededge.appliance.notes.NotesService.toApi(e)));
+        rules.error(org.mededge.llm.LlmException.class, (req, res, e) -> api(req, res, org.mededge.appliance.language.LanguageErrors.toApi(e)));
         rules.error(HttpException.class, ErrorMapping::http);
         rules.error(Throwable.class, ErrorMapping::unexpected);
     }

@@ -1,0 +1,194 @@
+package org.mededge.appliance.dictation;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import org.mededge.appliance.ApplianceConfig;
+import org.mededge.appliance.engines.EngineSlot;
+import org.mededge.appliance.engines.Engines;
+import org.mededge.appliance.http.ApiException;
+import org.mededge.appliance.http.ApiService;
+import org.mededge.appliance.http.Bodies;
+import org.mededge.appliance.http.Json;
+import org.mededge.appliance.http.Routes;
+import org.mededge.appliance.metrics.Metrics;
+import org.mededge.appliance.notes.FusionSettings;
+import org.mededge.asr.AsrConfig;
+import org.mededge.asr.AsrError;
+import org.mededge.asr.AsrException;
+import org.mededge.asr.AsrOptions;
+import org.mededge.asr.Dictation;
+import org.mededge.asr.Segment;
+import org.mededge.asr.Transcript;
+import org.mededge.asr.audio.AudioDecoder;
+import org.mededge.asr.audio.SileroVad;
+import org.mededge.asr.text.DictationText;
+import org.mededge.asr.whisper.WhisperRecognizer;
+import org.mededge.fusion.FusionException;
+import org.mededge.fusion.ReportAssembler;
+import org.mededge.fusion.StructuredReport;
+import org.mededge.llm.TextGenerator;
+
+/**
+ * {@code POST /v1/dictations?language=auto|zh|en&specialty=...} with the audio as the body: the
+ * transcript, fusion's structured report of it, and per-stage timings. At most
+ * {@code states + max-queued} dictations are admitted at once; beyond that, and while the speech
+ * model is not ready, the answer is 503 with Retry-After. A report that fusion cannot build does not
+ * lose the transcript: it comes back with {@code report: null} and {@code reportError}.
+ */
+public final class DictationService implements ApiService {
+    public static final String PATH = "/v1/dictations";
+
+    private final Engines engines;
+    private final Metrics metrics;
+    private final AsrConfig config;
+    private final long maxUploadBytes;
+    private final DictationText text;
+    private final ReportAssembler fusion;
+    private final Semaphore admitted;
+    private final DictationMetrics dictationMetrics;
+
+    /** The service as the appliance wires it: the {@code mededge.asr} and {@code mededge.fusion} sections, the llm engine for assessments. */
+    public static DictationService create(ApplianceConfig config, Engines engines, Metrics metrics) {
+        return new DictationService(engines, metrics, AsrSettings.from(config.section("asr")), config.maxUploadBytes(),
+                new ReportAssembler(FusionSettings.from(config.section("fusion"))));
+    }
+
+    /** @param fusion structures transcripts into reports; null answers {@code report: null} */
+    public DictationService(Engines engines, Metrics metrics, AsrConfig config, long maxUploadBytes, ReportAssembler fusion) {
+        this.engines = engines;
+        this.metrics = metrics;
+        this.config = config;
+        this.maxUploadBytes = maxUploadBytes;
+        this.text = DictationText.load(config.lexiconDir());
+        this.fusion = fusion;
+        this.admitted = new Semaphore(config.states() + config.maxQueued());
+        this.dictationMetrics = new DictationMetrics(metrics.registry(),
+                () -> engines.slot("asr", WhisperRecognizer.class).engine().orElse(null));
+    }
+
+    @Override
+    public void register(Routes routes) {
+        routes.post(PATH, this::dictate);
+    }
+
+    private void dictate(ServerRequest req, ServerResponse res) {
+        long t0 = System.nanoTime();
+        String outcome = "INTERNAL_ERROR";
+        if (!admitted.tryAcquire()) {
+            dictationMetrics.outcome(AsrError.ASR_BUSY.name());
+            throw ApiException.unavailable(AsrError.ASR_BUSY.name(), "All " + config.states() + " speech decoders are busy and "
+                    + config.maxQueued() + " dictations are already waiting; retry shortly.", 5);
+        }
+        try {
+            SileroVad vad = engines.slot("vad", SileroVad.class).require();
+            WhisperRecognizer whisper = engines.slot("asr", WhisperRecognizer.class).require();
+            String model = whisper.provenance().name();
+            AsrOptions options = AsrOptions.defaults(config).with(param(req, "language"), param(req, "specialty"));
+            Dictation dictation = new Dictation(config, vad, whisper, text);
+            dictation.prompt(options);
+            String type = Bodies.mediaType(req);
+            AudioDecoder.requireMediaType(type);
+            byte[] body = body(req);
+            Dictation.Result r = dictation.transcribe(body, type, options);
+            Dictation.Timings t = r.timings();
+            metrics.observeStage("asr_decode", model, "ok", t.decodeMs() / 1e3);
+            metrics.observeStage("asr_vad", model, "ok", t.vadMs() / 1e3);
+            metrics.observeStage("asr_whisper", model, "ok", t.asrMs() / 1e3);
+            metrics.observeStage("asr_post", model, "ok", t.postMs() / 1e3);
+            dictationMetrics.recognized(model, r.audioSeconds(), t.asrMs() / 1e3, t.queueMs() / 1e3);
+
+            long f0 = System.nanoTime();
+            Map<String, Object> response = new LinkedHashMap<>();
+            response.put("transcript", transcript(r.transcript()));
+            StructuredReport report = null;
+            if (fusion != null && !r.transcript().text().isBlank()) {
+                try {
+                    EngineSlot<TextGenerator> llm = engines.slot("llm", TextGenerator.class);
+                    Optional<TextGenerator> generator = llm.state() == EngineSlot.State.READY ? llm.engine() : Optional.empty();
+                    report = fusion.structure(r.transcript(), options.specialty(), generator);
+                } catch (FusionException e) {
+                    response.put("reportError", Json.error(e.error().name(), e.getMessage()).get("error"));
+                }
+            }
+            long fusionMs = Math.round((System.nanoTime() - f0) / 1e6);
+            metrics.observeStage("fusion", model, report != null ? "ok" : "none", fusionMs / 1e3);
+            response.put("report", report);
+            Map<String, Object> timings = new LinkedHashMap<>();
+            timings.put("decodeMs", t.decodeMs());
+            timings.put("vadMs", t.vadMs());
+            timings.put("queueMs", t.queueMs());
+            timings.put("asrMs", t.asrMs());
+            timings.put("speechMs", t.speechMs());
+            timings.put("postMs", t.postMs());
+            timings.put("fusionMs", fusionMs);
+            timings.put("totalMs", Math.round((System.nanoTime() - t0) / 1e6));
+            response.put("timings", timings);
+            outcome = "ok";
+            Json.ok(res, response);
+        } catch (AsrException e) {
+            outcome = e.error().name();
+            throw e;
+        } catch (ApiException e) {
+            outcome = e.code();
+            throw e;
+        } finally {
+            admitted.release();
+            dictationMetrics.outcome(outcome);
+        }
+    }
+
+    private static String param(ServerRequest req, String name) {
+        return req.query().contains(name) ? req.query().get(name) : null;
+    }
+
+    /** The audio: 413 beyond the upload limit, 422 ASR_AUDIO_EMPTY when there is none. */
+    private byte[] body(ServerRequest req) {
+        if (!req.content().hasEntity() || req.headers().contentLength().orElse(-1) == 0) {
+            throw new AsrException(AsrError.ASR_AUDIO_EMPTY, "the request has no audio; send it as the body");
+        }
+        try {
+            return Bodies.read(req, maxUploadBytes);
+        } catch (ApiException e) {
+            if (e.code().equals("EMPTY_BODY")) {
+                throw new AsrException(AsrError.ASR_AUDIO_EMPTY, "the request has no audio; send it as the body");
+            }
+            throw e;
+        }
+    }
+
+    static Map<String, Object> transcript(Transcript t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("text", t.text());
+        m.put("language", t.language());
+        m.put("durationMs", t.durationMs());
+        List<Map<String, Object>> segments = t.segments().stream().map(DictationService::segment).toList();
+        m.put("segments", segments);
+        Transcript.ModelProvenance p = t.model();
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("name", p.name());
+        model.put("version", p.version());
+        model.put("sha256", p.sha256());
+        model.put("engine", p.engine());
+        model.put("device", p.device());
+        m.put("model", model);
+        return m;
+    }
+
+    private static Map<String, Object> segment(Segment s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("startMs", s.startMs());
+        m.put("endMs", s.endMs());
+        m.put("text", s.text());
+        m.put("avgLogProb", Double.isNaN(s.avgLogProb()) ? null : s.avgLogProb());
+        m.put("noSpeechProb", Double.isNaN(s.noSpeechProb()) ? null : Math.round(s.noSpeechProb() * 1000) / 1000.0);
+        m.put("lowConfidence", s.lowConfidence());
+        return m;
+    }
+}

@@ -1,0 +1,74 @@
+// Drives the bedside and reading-room pages in headless Debian Chromium and prints what they show,
+// as JSON, for BrowserTest to check. Screenshots go to OUT_DIR.
+//   BASE=http://127.0.0.1:PORT CLINICIAN=... RADIOLOGY=... WAV=... IMAGE=... OUT_DIR=... node pages.mjs
+import { chromium } from 'playwright-core';
+
+const env = (k) => { const v = process.env[k]; if (!v) throw new Error('missing ' + k); return v; };
+const base = env('BASE');
+const out = env('OUT_DIR');
+const result = {};
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
+  const consoleErrors = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+
+  // bedside: upload a WAV dictation, wait for the transcript and the structured note
+  await page.goto(base + '/ui/bedside.html');
+  await page.fill('#token', env('CLINICIAN'));
+  await page.selectOption('#specialty', process.env.SPECIALTY || 'respiratory');
+  await page.setInputFiles('#file', env('WAV'));
+  await page.click('#upload');
+  await page.waitForFunction(() => document.querySelector('#transcript').textContent.trim().length > 0, null, { timeout: 120000 });
+  await page.waitForTimeout(300);
+  result.bedside = {
+    transcript: await page.textContent('#transcript'),
+    lowConfidenceMarks: await page.locator('#transcript .low').count(),
+    report: await page.textContent('#report'),
+    redFlags: await page.locator('#report .redflag').allTextContents(),
+    disclaimer: await page.locator('#report .disclaimer').allTextContents(),
+    signEnabled: await page.isEnabled('#sign'),
+  };
+  await page.screenshot({ path: out + '/bedside.png', fullPage: true });
+  if (result.bedside.signEnabled) {
+    await page.click('#sign');
+    await page.waitForFunction(() => document.querySelector('#sign-state').textContent.trim().length > 0, null, { timeout: 30000 });
+    result.bedside.signState = await page.textContent('#sign-state');
+  }
+
+  // reading room: normalize wording, then read an image and open a heatmap
+  await page.goto(base + '/ui/reading-room.html');
+  await page.fill('#token', env('RADIOLOGY'));
+  await page.fill('#findings', process.env.FINDINGS || '右肺下叶见约1cm结节，未见胸腔积液。');
+  await page.click('#normalize');
+  await page.waitForFunction(() => document.querySelector('#normalized').textContent.trim().length > 0
+    || document.querySelector('#terms .error'), null, { timeout: 30000 });
+  result.readingRoom = {
+    normalized: await page.textContent('#normalized'),
+    terms: await page.textContent('#terms'),
+  };
+  if (process.env.IMAGE) {
+    await page.setInputFiles('#image', process.env.IMAGE);
+    await page.click('#read');
+    await page.waitForFunction(() => document.querySelector('#study table') || document.querySelector('#study .error'), null, { timeout: 120000 });
+    result.readingRoom.study = await page.textContent('#study');
+    result.readingRoom.studyState = await page.textContent('#image-state');
+    const buttons = page.locator('#study button');
+    if (await buttons.count() > 0) {
+      await buttons.first().click();
+      await page.waitForSelector('#heatmap img.heatmap, #heatmap .error', { timeout: 180000 });
+      result.readingRoom.heatmapShown = await page.locator('#heatmap img.heatmap').count() > 0;
+      await page.waitForTimeout(300);
+    }
+  }
+  await page.screenshot({ path: out + '/reading-room.png', fullPage: true });
+  result.consoleErrors = consoleErrors;
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(result));

@@ -1,0 +1,114 @@
+package org.mededge.asr;
+
+import java.util.List;
+
+import org.mededge.asr.audio.AudioDecoder;
+import org.mededge.asr.audio.Resampler;
+import org.mededge.asr.audio.SileroVad;
+import org.mededge.asr.audio.VoiceActivity;
+import org.mededge.asr.audio.WindowFeed;
+import org.mededge.asr.text.DictationText;
+import org.mededge.asr.text.SegmentGuards;
+
+/**
+ * The dictation pipeline, stage by stage: decode the upload, resample to 16 kHz mono, find speech
+ * (Silero VAD), cut it into windows at pauses, recognize each window, guard and post-process the
+ * segments. Silence never reaches the recognizer, so it cannot invent words for it.
+ */
+public final class Dictation {
+    private final AsrConfig config;
+    private final SileroVad vad;
+    private final SpeechRecognizer recognizer;
+    private final DictationText text;
+    private final SegmentGuards guards;
+
+    /**
+     * Milliseconds per stage. vadMs (the VAD's own scoring) and asrMs (whisper's own computing) overlap
+     * when the dictation spans several windows; speechMs is their wall time together, queue wait
+     * included; queueMs is the wait for a free decoder state.
+     */
+    public record Timings(long decodeMs, long vadMs, long queueMs, long asrMs, long speechMs, long postMs) {
+    }
+
+    /** A transcript, its stage timings, and how much audio it covered. */
+    public record Result(Transcript transcript, Timings timings, double audioSeconds, int windows) {
+    }
+
+    public Dictation(AsrConfig config, SileroVad vad, SpeechRecognizer recognizer, DictationText text) {
+        this.config = config;
+        this.vad = vad;
+        this.recognizer = recognizer;
+        this.text = text;
+        this.guards = new SegmentGuards(config, text);
+    }
+
+    /** Checks the options before any audio is decoded. */
+    public String prompt(AsrOptions options) {
+        if (!recognizer.languages().contains(options.language())) {
+            throw new AsrException(AsrError.ASR_OPTION_INVALID, "model " + recognizer.provenance().name()
+                    + " does not support language '" + options.language() + "'; it supports "
+                    + String.join(", ", recognizer.languages()));
+        }
+        return text.prompt(options.specialty());
+    }
+
+    /**
+     * @param mediaType the upload's Content-Type without parameters, lower-case
+     */
+    public Result transcribe(byte[] upload, String mediaType, AsrOptions options) {
+        String prompt = prompt(options);
+        long t0 = System.nanoTime();
+        AudioClip clip = Resampler.to16k(AudioDecoder.decode(upload, mediaType, config.maxDuration().toMillis()));
+        long t1 = System.nanoTime();
+        long maxWindowMs = Math.min(config.vad().maxWindowMs(), recognizer.maxWindowMs());
+        SpeechRecognizer.Recognition rec;
+        List<SpeechRegion> windows;
+        VoiceActivity speech;
+        long vadMs;
+        // the VAD scores the audio on its own thread while the recognizer takes each window as soon as it is settled
+        try (WindowFeed feed = WindowFeed.start(vad, clip.samples(), config.vad(), (int) (maxWindowMs * SpeechRegion.RATE / 1000))) {
+            rec = recognizer.recognize(clip.samples(), feed, options, prompt);
+            windows = feed.handed();
+            speech = feed.activity();
+            vadMs = feed.vadMs();
+        }
+        long t3 = System.nanoTime();
+        List<Segment> segments = guards.apply(windows, rec.windows(), speech);
+        String joined = text.apply(String.join(" ", segments.stream().map(Segment::text).toList()));
+        String language = options.language().equals("auto") ? Languages.guess(joined) : options.language();
+        Transcript transcript = new Transcript(joined, language, clip.durationMs(), segments, recognizer.provenance());
+        long t4 = System.nanoTime();
+        Timings timings = new Timings(ms(t1 - t0), vadMs, rec.queueWaitMs(), rec.recognizeMs(), ms(t3 - t1), ms(t4 - t3));
+        return new Result(transcript, timings, clip.samples().length / (double) SpeechRegion.RATE, windows.size());
+    }
+
+    private static long ms(long nanos) {
+        return Math.round(nanos / 1e6);
+    }
+
+    /** The transcript's language when "auto" was asked: whisper-jni 1.7.1 does not report the detected one. */
+    static final class Languages {
+        private Languages() {
+        }
+
+        /** "zh" when Han characters outnumber Latin letters, "en" when Latin letters do, "und" for no text. */
+        static String guess(String text) {
+            int han = 0;
+            int latin = 0;
+            for (int i = 0; i < text.length(); ) {
+                int cp = text.codePointAt(i);
+                Character.UnicodeScript s = Character.UnicodeScript.of(cp);
+                if (s == Character.UnicodeScript.HAN) {
+                    han++;
+                } else if (s == Character.UnicodeScript.LATIN) {
+                    latin++;
+                }
+                i += Character.charCount(cp);
+            }
+            if (han == 0 && latin == 0) {
+                return "und";
+            }
+            return han * 3 >= latin ? "zh" : "en";
+        }
+    }
+}

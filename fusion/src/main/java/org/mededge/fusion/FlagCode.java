@@ -1,0 +1,13 @@
+package org.mededge.fusion;
+
+/** What a flag on a report means. */
+public enum FlagCode {
+    /** a value outside physiological range: kept out of the structured fields */
+    IMPLAUSIBLE_VALUE,
+    /** a finding that needs urgent action now */
+    RED_FLAG,
+    /** the assessment is missing or below the confidence threshold: a clinician must review */
+    NEEDS_REVIEW,
+    /** speech recognition was unsure of parts of the dictation */
+    LOW_ASR_CONFIDENCE
+}

@@ -1,0 +1,46 @@
+package org.mededge.fusion;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * A clinical note structured for people and machines. The field names are the HTTP API.
+ *
+ * @param language   "zh" or "en"
+ * @param specialty  respiratory, cardiology, radiology or general
+ * @param sections   section key ({@link Section#key()}) to the note's own words, in note order
+ * @param assessment the language model's assessment, or null when none was made
+ * @param status     "preliminary" until a clinician signs it
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record StructuredReport(
+        String language,
+        String specialty,
+        Map<String, String> sections,
+        List<ClinicalValue> vitals,
+        List<ClinicalValue> labs,
+        List<Symptom> symptoms,
+        List<Flag> flags,
+        Assessment assessment,
+        String disclaimer,
+        String status,
+        Provenance provenance) {
+
+    public static final String STATUS_PRELIMINARY = "preliminary";
+
+    public StructuredReport {
+        sections = Collections.unmodifiableMap(new LinkedHashMap<>(sections));
+        vitals = List.copyOf(vitals);
+        labs = List.copyOf(labs);
+        symptoms = List.copyOf(symptoms);
+        flags = List.copyOf(flags);
+    }
+
+    public boolean hasFlag(FlagCode code) {
+        return flags.stream().anyMatch(f -> f.code() == code);
+    }
+}

@@ -1,0 +1,51 @@
+package org.mededge.fusion.extract;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.mededge.fusion.ClinicalValue;
+import org.mededge.fusion.Section;
+import org.mededge.fusion.extract.Spans.Span;
+
+/**
+ * The extraction stage: note text → {@link Extraction}. Stateless and thread-safe; build one and
+ * share it (patterns compile once).
+ */
+public final class NoteExtractor {
+    private final SectionSplitter splitter = new SectionSplitter();
+    private final ValueExtractor values = new ValueExtractor();
+    private final SymptomExtractor symptoms = new SymptomExtractor(SymptomLexicon.get());
+
+    /** @param language "zh" or "en" (already resolved) */
+    public Extraction extract(String text, String language) {
+        NormalizedText nt = NormalizedText.of(text);
+        SectionSplitter.Result split = splitter.split(nt);
+        Map<String, String> sections = new LinkedHashMap<>();
+        for (Map.Entry<Section, List<Span>> e : split.sections().entrySet()) {
+            StringBuilder b = new StringBuilder();
+            for (Span sp : e.getValue()) {
+                String part = nt.originalSpan(sp.start(), sp.end());
+                if (!part.isEmpty()) {
+                    if (b.length() > 0) {
+                        b.append(b.charAt(b.length() - 1) > 0x2E80 || part.charAt(0) > 0x2E80 ? "" : " ");
+                    }
+                    b.append(part);
+                }
+            }
+            if (b.length() > 0) {
+                sections.put(e.getKey().key(), b.toString());
+            }
+        }
+        List<ClinicalValue> all = values.extract(nt, language, split::inHeading);
+        List<ClinicalValue> vitals = new ArrayList<>();
+        List<ClinicalValue> labs = new ArrayList<>();
+        for (ClinicalValue v : all) {
+            Measure m = Measure.ofLoinc(v.code());
+            (m.kind() == Measure.Kind.VITAL ? vitals : labs).add(v);
+        }
+        var found = symptoms.extract(nt, i -> split.inHeading(i) || split.sectionAt(i) == Section.PLAN);
+        return new Extraction(language, sections, vitals, labs, found);
+    }
+}

@@ -1,0 +1,190 @@
+package org.mededge.fusion.fhir;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Composition;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.DiagnosticReport;
+import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Range;
+
+import org.mededge.fusion.FusionError;
+import org.mededge.fusion.FusionException;
+import org.mededge.fusion.Provenance.ModelRef;
+import org.mededge.fusion.ReportAssembler;
+import org.mededge.fusion.radiology.Measurement;
+import org.mededge.fusion.radiology.NormalizedFindings;
+import org.mededge.fusion.radiology.RadFinding;
+import org.mededge.fusion.safety.Disclaimer;
+import org.mededge.vision.Finding;
+import org.mededge.vision.ImagingFindings;
+
+import static org.mededge.fusion.fhir.Document.LOINC;
+import static org.mededge.fusion.fhir.Document.OBSERVATION_CATEGORY;
+import static org.mededge.fusion.fhir.Document.RADLEX;
+import static org.mededge.fusion.fhir.Document.SNOMED;
+import static org.mededge.fusion.fhir.Document.UCUM;
+import static org.mededge.fusion.fhir.Document.concept;
+import static org.mededge.fusion.fhir.Document.narrative;
+import static org.mededge.fusion.fhir.Document.ref;
+
+/**
+ * A radiology report as a FHIR R4 document Bundle: Composition (LOINC 18748-4, preliminary) with a
+ * DiagnosticReport whose results are the imaging model's positive findings (RadLex-coded, with
+ * their probability) and the radiologist's normalized findings (site, laterality, sizes in mm).
+ * A model that is not declared clinical contributes no findings: the report says so.
+ */
+public final class ImagingBundle {
+    private static final String PROBABLY_PRESENT = "410592001";
+    private static final String PRESENT = "410605003";
+    private static final String ABSENT = "410594000";
+
+    private ImagingBundle() {
+    }
+
+    /**
+     * @param model       the imaging model's output, or null
+     * @param radiologist the radiologist's normalized text, or null
+     * @param language    "zh" or "en": the language of narratives
+     */
+    public static Bundle build(ImagingFindings model, NormalizedFindings radiologist, String language, Instant at) {
+        if (model == null && radiologist == null) {
+            throw new FusionException(FusionError.FUSION_INVALID_INPUT, "A radiology report needs imaging findings or a radiologist's text.");
+        }
+        String lang = "zh".equals(language) ? "zh" : "en";
+        boolean zh = lang.equals("zh");
+        Document doc = new Document(at, lang);
+        String assembler = doc.device(new ModelRef("rules", ReportAssembler.RULES_NAME, ReportAssembler.RULES_VERSION,
+                null, "java", "cpu", null, null));
+
+        DiagnosticReport dr = new DiagnosticReport();
+        dr.setStatus(DiagnosticReport.DiagnosticReportStatus.PRELIMINARY);
+        dr.addCategory(concept("http://terminology.hl7.org/CodeSystem/v2-0074", "RAD", "Radiology", null));
+        dr.setCode(concept(LOINC, "18748-4", "Diagnostic imaging study", null));
+        dr.setSubject(ref(doc.patient));
+        dr.setEffective(new DateTimeType(doc.date));
+        dr.setIssuedElement(new InstantType(doc.date));
+
+        List<String> conclusion = new ArrayList<>();
+        if (model != null) {
+            ImagingFindings.ModelProvenance p = model.model();
+            String device = doc.device(new ModelRef("vision", p.name(), p.version(), p.sha256(), p.backend(), p.device(),
+                    null, null));
+            if (!p.clinical()) {
+                conclusion.add(zh
+                        ? "影像模型 " + p.name() + " 未声明为临床模型（" + p.tier() + "）：其输出不是关于该患者的发现，未列入。"
+                        : "The imaging model " + p.name() + " is not declared clinical (" + p.tier()
+                        + "): its output is not a finding about this patient and is not listed.");
+            } else {
+                List<String> positives = new ArrayList<>();
+                for (Finding f : model.positives()) {
+                    String url = doc.add(modelObservation(doc, f, device));
+                    dr.addResult(ref(url));
+                    positives.add(f.label() + " (" + percent(f.probability()) + " %)");
+                    if (f.radlexId() != null) {
+                        dr.addConclusionCode(new CodeableConcept().addCoding(new Coding(RADLEX, f.radlexId(), f.label()))
+                                .setText(f.label()));
+                    }
+                }
+                conclusion.add(positives.isEmpty()
+                        ? (zh ? "AI 影像模型：未见阳性发现。" : "AI imaging model: no positive finding.")
+                        : (zh ? "AI 影像模型提示：" : "AI imaging model suggests: ") + String.join(zh ? "；" : "; ", positives)
+                        + (zh ? "。" : "."));
+            }
+        }
+        if (radiologist != null) {
+            for (RadFinding f : radiologist.findings()) {
+                dr.addResult(ref(doc.add(radiologistObservation(doc, f))));
+            }
+            conclusion.add(radiologist.normalizedText());
+        }
+        dr.setConclusion(String.join(zh ? "" : " ", conclusion));
+        dr.setText(narrative(Fhir.div(conclusion.toArray(String[]::new))));
+        String drUrl = doc.add(dr);
+
+        Composition c = new Composition();
+        c.setStatus(Composition.CompositionStatus.PRELIMINARY);
+        c.setType(concept(LOINC, "18748-4", "Diagnostic imaging study", null));
+        c.setSubject(ref(doc.patient));
+        c.setDate(doc.date);
+        c.addAuthor(ref(assembler));
+        c.setTitle(zh ? "影像报告（AI 草稿）" : "Imaging report (AI draft)");
+        c.setText(narrative(Fhir.div(c.getTitle(), Disclaimer.forLanguage(lang))));
+        c.addSection().setTitle(zh ? "所见" : "Findings").addEntry(ref(drUrl))
+                .setText(narrative(Fhir.div(conclusion.toArray(String[]::new))));
+        return doc.finish(c, assembler);
+    }
+
+    private static String percent(double p) {
+        return BigDecimal.valueOf(p).multiply(BigDecimal.valueOf(100)).setScale(1, RoundingMode.HALF_UP).toPlainString();
+    }
+
+    private static Observation modelObservation(Document doc, Finding f, String device) {
+        Observation o = new Observation();
+        o.setStatus(Observation.ObservationStatus.PRELIMINARY);
+        o.addCategory(concept(OBSERVATION_CATEGORY, "imaging", "Imaging", null));
+        CodeableConcept code = new CodeableConcept().setText(f.label());
+        if (f.radlexId() != null) {
+            code.addCoding(new Coding(RADLEX, f.radlexId(), f.label()));
+        }
+        o.setCode(code);
+        o.setSubject(ref(doc.patient));
+        o.setEffective(new DateTimeType(doc.date));
+        o.setValue(concept(SNOMED, PROBABLY_PRESENT, "Probably present", "suggested by the AI imaging model"));
+        o.addComponent().setCode(new CodeableConcept().setText("model probability"))
+                .setValue(new Quantity().setValue(new BigDecimal(percent(f.probability()))).setUnit("%").setSystem(UCUM).setCode("%"));
+        o.setDevice(ref(device));
+        o.setMethod(new CodeableConcept().setText("AI imaging model"));
+        o.setText(narrative(Fhir.div("AI imaging model: " + f.label() + ", probability " + percent(f.probability()) + " %")));
+        return o;
+    }
+
+    private static Observation radiologistObservation(Document doc, RadFinding f) {
+        Observation o = new Observation();
+        o.setStatus(Observation.ObservationStatus.PRELIMINARY);
+        o.addCategory(concept(OBSERVATION_CATEGORY, "imaging", "Imaging", null));
+        CodeableConcept code = new CodeableConcept().setText(f.term());
+        if (f.radlexId() != null) {
+            code.addCoding(new Coding(RADLEX, f.radlexId(), f.term()));
+        }
+        o.setCode(code);
+        o.setSubject(ref(doc.patient));
+        o.setEffective(new DateTimeType(doc.date));
+        o.setValue(f.negated() ? concept(SNOMED, ABSENT, "Definitely NOT present", "absent")
+                : concept(SNOMED, PRESENT, "Confirmed present", "present"));
+        String where = ((f.laterality() == null ? "" : f.laterality() + " ") + (f.site() == null ? "" : f.site())).strip();
+        if (!where.isEmpty()) {
+            o.setBodySite(new CodeableConcept().setText(where));
+        }
+        for (Measurement m : f.measurements()) {
+            if (m.valueMm() != null) {
+                o.addComponent().setCode(new CodeableConcept().setText("size")).setValue(mm(m.valueMm()));
+            } else if (m.lowMm() != null) {
+                o.addComponent().setCode(new CodeableConcept().setText("size range"))
+                        .setValue(new Range().setLow(mm(m.lowMm())).setHigh(mm(m.highMm())));
+            } else {
+                int i = 1;
+                for (BigDecimal d : m.dimensionsMm()) {
+                    o.addComponent().setCode(new CodeableConcept().setText("dimension " + i++)).setValue(mm(d));
+                }
+            }
+        }
+        String mods = f.modifiers().isEmpty() ? "" : String.join(" ", f.modifiers()) + " ";
+        o.setText(narrative(Fhir.div((f.negated() ? "No " : "") + mods + f.term() + (where.isEmpty() ? "" : " — " + where)
+                + (f.measurements().isEmpty() ? "" : ", " + String.join(", ", f.measurements().stream().map(Measurement::format).toList())))));
+        return o;
+    }
+
+    private static Quantity mm(BigDecimal v) {
+        return new Quantity().setValue(v).setUnit("mm").setSystem(UCUM).setCode("mm");
+    }
+}

@@ -1,0 +1,299 @@
+package org.mededge.fusion.fhir;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.ClinicalImpression;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Composition;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Quantity;
+
+import org.mededge.fusion.Assessment;
+import org.mededge.fusion.ClinicalValue;
+import org.mededge.fusion.Flag;
+import org.mededge.fusion.Provenance.ModelRef;
+import org.mededge.fusion.Section;
+import org.mededge.fusion.StructuredReport;
+import org.mededge.fusion.Symptom;
+import org.mededge.fusion.assess.Specialties;
+
+import static org.mededge.fusion.fhir.Document.LOINC;
+import static org.mededge.fusion.fhir.Document.OBSERVATION_CATEGORY;
+import static org.mededge.fusion.fhir.Document.SNOMED;
+import static org.mededge.fusion.fhir.Document.UCUM;
+import static org.mededge.fusion.fhir.Document.concept;
+import static org.mededge.fusion.fhir.Document.narrative;
+import static org.mededge.fusion.fhir.Document.ref;
+
+/**
+ * A structured note as a FHIR R4 document Bundle: Composition (LOINC 11506-3 progress note,
+ * preliminary), vital signs on the R4 vital-signs profiles, laboratory Observations (LOINC + UCUM),
+ * symptom Observations (SNOMED CT where known), the assessment as Condition + ClinicalImpression,
+ * a Device per model and adapter, and a Provenance naming them.
+ */
+public final class NoteBundle {
+    private static final String VS = "http://hl7.org/fhir/StructureDefinition/";
+    private static final String PRESENT = "410605003";
+    private static final String ABSENT = "410594000";
+
+    private NoteBundle() {
+    }
+
+    public static Bundle build(StructuredReport r, Instant at) {
+        String lang = r.language();
+        boolean zh = "zh".equals(lang);
+        Document doc = new Document(at, lang);
+        String assembler = null;
+        for (ModelRef m : r.provenance().models()) {
+            String url = doc.device(m);
+            if ("rules".equals(m.role())) {
+                assembler = url;
+            }
+        }
+
+        Composition c = new Composition();
+        c.setStatus(Composition.CompositionStatus.PRELIMINARY);
+        c.setType(concept(LOINC, "11506-3", "Progress note", null));
+        c.setSubject(ref(doc.patient));
+        c.setDate(doc.date);
+        c.addAuthor(ref(assembler));
+        c.setTitle(zh ? "临床记录（AI 结构化草稿）" : "Clinical note (AI-structured draft)");
+        c.setLanguage(lang);
+        c.setText(narrative(Fhir.div(c.getTitle(), r.disclaimer(),
+                (zh ? "专科：" : "Specialty: ") + r.specialty() + (zh ? "；状态：" : "; status: ") + r.status())));
+
+        for (Map.Entry<String, String> e : r.sections().entrySet()) {
+            Section s = Section.ofKey(e.getKey());
+            c.addSection().setTitle(s.title(lang)).setText(narrative(Fhir.div(e.getValue())));
+        }
+
+        List<String> vitalUrls = vitals(doc, r.vitals());
+        if (!vitalUrls.isEmpty()) {
+            Composition.SectionComponent s = c.addSection().setTitle(zh ? "生命体征" : "Vital signs")
+                    .setCode(concept(LOINC, "8716-3", "Vital signs", null));
+            s.setText(narrative(Fhir.divList(null, r.vitals().stream().map(NoteBundle::line).toList())));
+            vitalUrls.forEach(u -> s.addEntry(ref(u)));
+        }
+        if (!r.labs().isEmpty()) {
+            Composition.SectionComponent s = c.addSection().setTitle(zh ? "检验结果" : "Results")
+                    .setCode(concept(LOINC, "30954-2", "Relevant diagnostic tests/laboratory data", null));
+            s.setText(narrative(Fhir.divList(null, r.labs().stream().map(NoteBundle::line).toList())));
+            for (ClinicalValue v : r.labs()) {
+                Observation o = observation(doc, "laboratory", "Laboratory", concept(LOINC, v.code(), v.display(), null), v);
+                s.addEntry(ref(doc.add(o)));
+            }
+        }
+        if (!r.symptoms().isEmpty()) {
+            Composition.SectionComponent s = c.addSection().setTitle(zh ? "症状与体征" : "Symptoms and signs");
+            List<String> lines = new ArrayList<>();
+            for (Symptom sy : r.symptoms()) {
+                lines.add((sy.negated() ? (zh ? "无 " : "no ") : "") + sy.text()
+                        + (sy.durationIso() == null ? "" : " (" + sy.durationIso() + ")"));
+                s.addEntry(ref(doc.add(symptom(doc, sy))));
+            }
+            s.setText(narrative(Fhir.divList(null, lines)));
+        }
+        if (r.assessment() != null) {
+            Composition.SectionComponent s = c.addSection().setTitle(zh ? "AI 评估" : "AI assessment");
+            assessment(doc, r, s);
+        }
+        if (!r.flags().isEmpty()) {
+            c.addSection().setTitle(zh ? "警示" : "Alerts")
+                    .setText(narrative(Fhir.divList(null, r.flags().stream().map(Flag::message).toList())));
+        }
+        return doc.finish(c, assembler);
+    }
+
+    private static String line(ClinicalValue v) {
+        return v.display().replaceAll(" \\[.*", "") + ": " + v.value().toPlainString() + " " + v.unit()
+                + (v.text() == null ? "" : " (\"" + v.text() + "\")");
+    }
+
+    private static List<String> vitals(Document doc, List<ClinicalValue> vitals) {
+        List<String> urls = new ArrayList<>();
+        for (int i = 0; i < vitals.size(); i++) {
+            ClinicalValue v = vitals.get(i);
+            ClinicalValue next = i + 1 < vitals.size() ? vitals.get(i + 1) : null;
+            if (v.code().equals("8480-6") && next != null && next.code().equals("8462-4")) {
+                urls.add(doc.add(bloodPressure(doc, v, next)));
+                i++;
+                continue;
+            }
+            String profile = switch (v.code()) {
+                case "8310-5" -> "bodytemp";
+                case "8867-4" -> "heartrate";
+                case "9279-1" -> "resprate";
+                case "59408-5" -> "oxygensat";
+                default -> "vitalsigns";
+            };
+            CodeableConcept code = concept(LOINC, v.code(), v.display(), null);
+            if (v.code().equals("59408-5")) {
+                code.addCoding(new Coding(LOINC, "2708-6", "Oxygen saturation in Arterial blood"));
+            }
+            Observation o = observation(doc, "vital-signs", "Vital Signs", code, v);
+            o.getMeta().addProfile(VS + profile);
+            urls.add(doc.add(o));
+        }
+        return urls;
+    }
+
+    private static Observation bloodPressure(Document doc, ClinicalValue sys, ClinicalValue dia) {
+        Observation o = new Observation();
+        o.getMeta().addProfile(VS + "bp");
+        o.setStatus(Observation.ObservationStatus.PRELIMINARY);
+        o.addCategory(concept(OBSERVATION_CATEGORY, "vital-signs", "Vital Signs", null));
+        o.setCode(concept(LOINC, "85354-9", "Blood pressure panel with all children optional", "Blood pressure"));
+        o.setSubject(ref(doc.patient));
+        o.setEffective(new DateTimeType(doc.date));
+        o.addComponent().setCode(concept(LOINC, sys.code(), sys.display(), null)).setValue(quantity(sys));
+        o.addComponent().setCode(concept(LOINC, dia.code(), dia.display(), null)).setValue(quantity(dia));
+        o.setText(narrative(Fhir.div("Blood pressure " + sys.value().toPlainString() + "/" + dia.value().toPlainString()
+                + " mmHg", sys.text() == null ? null : "\"" + sys.text() + "\"")));
+        return o;
+    }
+
+    private static Observation observation(Document doc, String category, String categoryDisplay, CodeableConcept code,
+                                           ClinicalValue v) {
+        Observation o = new Observation();
+        o.setStatus(Observation.ObservationStatus.PRELIMINARY);
+        o.addCategory(concept(OBSERVATION_CATEGORY, category, categoryDisplay, null));
+        o.setCode(code);
+        o.setSubject(ref(doc.patient));
+        o.setEffective(new DateTimeType(doc.date));
+        o.setValue(quantity(v));
+        o.setText(narrative(Fhir.div(line(v))));
+        return o;
+    }
+
+    static Quantity quantity(ClinicalValue v) {
+        return new Quantity().setValue(v.value()).setUnit(humanUnit(v.unit())).setSystem(UCUM).setCode(v.unit());
+    }
+
+    private static String humanUnit(String ucum) {
+        return switch (ucum) {
+            case "Cel" -> "°C";
+            case "mm[Hg]" -> "mmHg";
+            case "10*9/L" -> "10^9/L";
+            case "umol/L" -> "µmol/L";
+            case "mg/L{FEU}" -> "mg/L FEU";
+            default -> ucum;
+        };
+    }
+
+    private static Observation symptom(Document doc, Symptom sy) {
+        Observation o = new Observation();
+        o.setStatus(Observation.ObservationStatus.PRELIMINARY);
+        CodeableConcept code = new CodeableConcept().setText(sy.name());
+        if (sy.concept() != null) {
+            code.addCoding(new Coding(SNOMED, sy.concept().code(), sy.concept().display()));
+        }
+        o.setCode(code);
+        o.setSubject(ref(doc.patient));
+        o.setEffective(new DateTimeType(doc.date));
+        o.setValue(sy.negated()
+                ? concept(SNOMED, ABSENT, "Definitely NOT present", "absent")
+                : concept(SNOMED, PRESENT, "Confirmed present", "present"));
+        Quantity d = duration(sy.durationIso());
+        if (d != null) {
+            o.addComponent().setCode(new CodeableConcept().setText("duration")).setValue(d);
+        }
+        o.setText(narrative(Fhir.div((sy.negated() ? "Absent: " : "Present: ") + sy.name() + " (\"" + sy.text() + "\")"
+                + (sy.durationIso() == null ? "" : ", for " + sy.durationIso()))));
+        return o;
+    }
+
+    private static final Pattern ISO = Pattern.compile("P(?:(\\d+(?:\\.\\d+)?)([YMWD]))?(?:T(\\d+(?:\\.\\d+)?)([HM]))?");
+
+    /** An ISO 8601 duration with one component as a UCUM quantity (P3D → 3 d). */
+    static Quantity duration(String iso) {
+        if (iso == null) {
+            return null;
+        }
+        Matcher m = ISO.matcher(iso);
+        if (!m.matches()) {
+            return null;
+        }
+        String value;
+        String unit;
+        if (m.group(1) != null) {
+            value = m.group(1);
+            unit = switch (m.group(2)) {
+                case "Y" -> "a";
+                case "M" -> "mo";
+                case "W" -> "wk";
+                default -> "d";
+            };
+        } else if (m.group(3) != null) {
+            value = m.group(3);
+            unit = m.group(4).equals("H") ? "h" : "min";
+        } else {
+            return null;
+        }
+        return new Quantity().setValue(new BigDecimal(value)).setUnit(unit).setSystem(UCUM).setCode(unit);
+    }
+
+    private static void assessment(Document doc, StructuredReport r, Composition.SectionComponent s) {
+        Assessment a = r.assessment();
+        boolean zh = "zh".equals(r.language());
+        Specialties.Specialty sp = Specialties.get(r.specialty());
+        Condition main = condition(doc, sp, a.diagnosis(), "provisional", "Provisional");
+        main.addNote().setText(a.reason());
+        String mainUrl = doc.add(main);
+        s.addEntry(ref(mainUrl));
+        ClinicalImpression ci = new ClinicalImpression();
+        ci.setStatus(ClinicalImpression.ClinicalImpressionStatus.INPROGRESS);
+        ci.setSubject(ref(doc.patient));
+        ci.setDate(doc.date);
+        String conf = String.format(java.util.Locale.ROOT, "%.2f", a.confidence());
+        ci.setDescription((zh ? "语言模型评估" : "Language-model assessment")
+                + (a.adapter() == null ? "" : " (adapter " + a.adapter() + ")"));
+        ci.setSummary(a.diagnosis() + " — confidence " + conf + ". " + a.reason());
+        ci.addProblem(ref(mainUrl));
+        for (String d : a.differential()) {
+            String url = doc.add(condition(doc, sp, d, "differential", "Differential"));
+            ci.addProblem(ref(url));
+            s.addEntry(ref(url));
+        }
+        if (!a.ruleOut().isEmpty()) {
+            ci.addNote().setText("Rule out: " + String.join("; ", a.ruleOut()));
+        }
+        ci.setText(narrative(Fhir.div(ci.getSummary(),
+                a.differential().isEmpty() ? null : "Differential: " + String.join("; ", a.differential()),
+                a.ruleOut().isEmpty() ? null : "Rule out: " + String.join("; ", a.ruleOut()))));
+        s.addEntry(ref(doc.add(ci)));
+        s.setText(narrative(Fhir.div(ci.getSummary(),
+                a.differential().isEmpty() ? null : "Differential: " + String.join("; ", a.differential()),
+                a.ruleOut().isEmpty() ? null : "Rule out: " + String.join("; ", a.ruleOut()))));
+    }
+
+    private static Condition condition(Document doc, Specialties.Specialty sp, String name, String verification,
+                                       String verificationDisplay) {
+        Condition cond = new Condition();
+        cond.setClinicalStatus(concept("http://terminology.hl7.org/CodeSystem/condition-clinical", "active", "Active", null));
+        cond.setVerificationStatus(concept("http://terminology.hl7.org/CodeSystem/condition-ver-status", verification,
+                verificationDisplay, null));
+        cond.addCategory(concept("http://terminology.hl7.org/CodeSystem/condition-category", "encounter-diagnosis",
+                "Encounter Diagnosis", null));
+        Specialties.Candidate cand = sp.candidate(name);
+        CodeableConcept code = new CodeableConcept().setText(name);
+        if (cand != null && cand.snomed() != null) {
+            code.addCoding(new Coding(SNOMED, cand.snomed(), null));
+        }
+        cond.setCode(code);
+        cond.setSubject(ref(doc.patient));
+        cond.setRecordedDate(doc.date);
+        cond.setText(narrative(Fhir.div(verificationDisplay + " diagnosis: " + name
+                + (cand != null && cand.zh() != null ? " (" + cand.zh() + ")" : ""))));
+        return cond;
+    }
+}
