@@ -16,6 +16,9 @@ import org.mededge.appliance.auth.AccessPolicy;
 import org.mededge.appliance.auth.Authenticator;
 import org.mededge.appliance.auth.RateLimiter;
 import org.mededge.appliance.auth.TokenStore;
+import org.mededge.appliance.dictation.AsrSettings;
+import org.mededge.appliance.dictation.DictationService;
+import org.mededge.appliance.dictation.DictationWiring;
 import org.mededge.appliance.engines.EngineSlot;
 import org.mededge.appliance.engines.Engines;
 import org.mededge.appliance.health.HealthService;
@@ -23,17 +26,30 @@ import org.mededge.appliance.health.Readiness;
 import org.mededge.appliance.http.ApiService;
 import org.mededge.appliance.http.ErrorMapping;
 import org.mededge.appliance.http.RequestFilter;
-import org.mededge.appliance.http.ServerTls;
 import org.mededge.appliance.http.Routes;
+import org.mededge.appliance.http.ServerTls;
+import org.mededge.appliance.language.LanguageService;
+import org.mededge.appliance.language.LanguageSettings;
 import org.mededge.appliance.metrics.Metrics;
 import org.mededge.appliance.metrics.MetricsService;
 import org.mededge.appliance.models.ModelRegistry;
 import org.mededge.appliance.models.ModelsService;
+import org.mededge.appliance.notes.FusionSettings;
+import org.mededge.appliance.notes.NotesService;
 import org.mededge.appliance.reports.AuditService;
+import org.mededge.appliance.reports.FeedbackService;
+import org.mededge.appliance.reports.ReportRecorder;
 import org.mededge.appliance.reports.ReportsService;
+import org.mededge.appliance.reports.SignService;
 import org.mededge.appliance.store.Database;
-import org.mededge.appliance.web.WebService;
+import org.mededge.appliance.store.FeedbackStore;
 import org.mededge.appliance.store.ReportStore;
+import org.mededge.appliance.studies.StudiesService;
+import org.mededge.appliance.studies.StudyEngine;
+import org.mededge.appliance.studies.VisionSettings;
+import org.mededge.appliance.web.WebService;
+import org.mededge.fusion.ReportAssembler;
+import org.mededge.llm.TextGenerator;
 
 /**
  * The running appliance: the HTTP server starts first (answering 503 on readiness), then models are
@@ -121,20 +137,26 @@ public final class Appliance implements AutoCloseable {
      */
     private static Map<String, EngineSlot.Loader<? extends AutoCloseable>> engineLoaders(ApplianceConfig config) {
         Map<String, EngineSlot.Loader<? extends AutoCloseable>> loaders = new LinkedHashMap<>();
-        loaders.put("vision", org.mededge.appliance.studies.StudyEngine.loader(org.mededge.appliance.studies.VisionSettings.from(config.section("vision"))));
-        org.mededge.appliance.dictation.DictationWiring.engineLoaders(loaders, org.mededge.appliance.dictation.AsrSettings.from(config.section("asr")));
-        loaders.put("llm", org.mededge.appliance.language.LanguageService.loader(org.mededge.appliance.language.LanguageSettings.from(config.section("llm"))));
+        // vision first: DJL's ONNX Runtime engine must exist before any other OrtEnvironment
+        loaders.put("vision", StudyEngine.loader(VisionSettings.from(config.section("vision"))));
+        DictationWiring.engineLoaders(loaders, AsrSettings.from(config.section("asr")));
+        loaders.put("llm", LanguageService.loader(LanguageSettings.from(config.section("llm"))));
         return loaders;
     }
 
     /** The feature routes (notes, dictations, studies, ...): each feature adds its service on one line. */
     private List<ApiService> featureServices() {
+        ReportAssembler fusion = new ReportAssembler(FusionSettings.from(config.section("fusion")));
+        ReportRecorder recorder = new ReportRecorder(reports, config.store().keepRawInputs());
         List<ApiService> services = new ArrayList<>();
-        services.add(org.mededge.appliance.notes.NotesService.create(config, engines, metrics));
-        services.add(new org.mededge.appliance.language.LanguageService(engines.slot("llm", org.mededge.llm.TextGenerator.class), metrics));
-        services.add(new org.mededge.appliance.studies.StudiesService(engines.slot("vision", org.mededge.appliance.studies.StudyEngine.class),
-                org.mededge.appliance.studies.VisionSettings.from(config.section("vision")), config.maxUploadBytes(), metrics));
-        services.add(org.mededge.appliance.dictation.DictationService.create(config, engines, metrics));
+        services.add(NotesService.create(config, engines, metrics, fusion, recorder));
+        services.add(new LanguageService(engines.slot("llm", TextGenerator.class), metrics));
+        services.add(new StudiesService(engines.slot("vision", StudyEngine.class), VisionSettings.from(config.section("vision")),
+                config.maxUploadBytes(), metrics, recorder));
+        services.add(DictationService.create(config, engines, metrics, fusion, recorder));
+        FeedbackStore feedback = new FeedbackStore(database);
+        services.add(new SignService(reports, feedback));
+        services.add(new FeedbackService(feedback));
         return services;
     }
 

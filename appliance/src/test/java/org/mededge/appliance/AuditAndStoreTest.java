@@ -69,7 +69,7 @@ class AuditAndStoreTest {
             AuditLog log = new AuditLog(db);
             ReportStore store = new ReportStore(db, log);
             ReportStore.StoredReport r = store.create(new ReportStore.NewReport("note", "P-001", "respiratory", "tok_1",
-                    "{\"v\":1}", "{\"resourceType\":\"Bundle\"}", "{}", "{}", "c".repeat(64), null, null), event("note.create"));
+                    "{\"v\":1}", "{\"resourceType\":\"Bundle\"}", "{}", "{}", "c".repeat(64), null, null, null), event("note.create"));
             assertEquals(1, r.currentVersion());
             assertEquals(ReportStore.PRELIMINARY, r.current().status());
 
@@ -84,7 +84,7 @@ class AuditAndStoreTest {
             assertEquals(List.of("{\"v\":1}", "{\"v\":2}", "{\"v\":3}"), versions.stream().map(ReportStore.Version::reportJson).toList());
             assertEquals("c".repeat(64), versions.get(2).inputSha256(), "input hash carried to every version");
 
-            store.create(new ReportStore.NewReport("note", "P-002", null, "tok_2", "{}", null, null, null, null, null, null), event("note.create"));
+            store.create(new ReportStore.NewReport("note", "P-002", null, "tok_2", "{}", null, null, null, null, null, null, null), event("note.create"));
             assertEquals(1, store.list("P-001", null, null, 10, 0).size());
             assertEquals(2, store.list(null, null, null, 10, 0).size());
             assertEquals(1, store.list(null, null, "tok_2", 10, 0).size());
@@ -107,7 +107,7 @@ class AuditAndStoreTest {
             AuditLog log = new AuditLog(db);
             ReportStore store = new ReportStore(db, log);
             ReportStore.StoredReport r = store.create(new ReportStore.NewReport("note", null, null, "tok_1", "{}", null, null,
-                    null, null, null, null), event("note.create"));
+                    null, null, null, null, null), event("note.create"));
             assertThrows(IllegalStateException.class, () -> store.sign(r.id(), null, "tok_1", "{\"v\":2}", null,
                     event("report.sign"), c -> {
                         throw new IllegalStateException("feedback write failed");

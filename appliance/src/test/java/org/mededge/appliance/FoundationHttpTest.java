@@ -19,7 +19,7 @@ import org.mededge.appliance.http.Bodies;
 import org.mededge.appliance.http.Json;
 
 /** The appliance skeleton through real HTTP, with a real model installed by the real installer. */
-class FoundationHttpTest {
+public class FoundationHttpTest {
     private static Appliance appliance;
     private static Http http;
 
@@ -104,7 +104,7 @@ class FoundationHttpTest {
     }
 
     /** The readiness check with the given name. */
-    static JsonNode check(JsonNode ready, String name) {
+    public static JsonNode check(JsonNode ready, String name) {
         for (JsonNode c : ready.get("checks")) {
             if (c.get("name").asText().equals(name)) {
                 return c;
@@ -113,7 +113,7 @@ class FoundationHttpTest {
         throw new AssertionError("no readiness check " + name + " in " + ready);
     }
 
-    static void assertError(Http.Response r, int status, String code) {
+    public static void assertError(Http.Response r, int status, String code) {
         assertEquals(status, r.status(), r.body());
         assertEquals("application/json", r.header("Content-Type"));
         JsonNode e = r.json().get("error");

@@ -40,7 +40,7 @@ class ReportsHttpTest {
             Principal drA = a.tokens().find(DR_A).orElseThrow();
             ReportStore.StoredReport r = a.reports().create(new ReportStore.NewReport("note", "P-7", "cardiology", drA.id(),
                     "{\"sections\":{\"chiefComplaint\":\"chest pain\"}}", "{\"resourceType\":\"Bundle\",\"type\":\"document\"}",
-                    "{\"models\":[]}", "{\"totalMs\":3}", "ab".repeat(32), null, null),
+                    "{\"models\":[]}", "{\"totalMs\":3}", "ab".repeat(32), null, null, null),
                     new AuditEntry.Event(drA.id(), "clinician", "note.create", "", "ok", "", "ab".repeat(32), null));
             int port = a.port();
 

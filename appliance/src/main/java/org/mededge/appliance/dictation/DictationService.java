@@ -1,5 +1,6 @@
 package org.mededge.appliance.dictation;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,7 @@ import org.mededge.appliance.http.Bodies;
 import org.mededge.appliance.http.Json;
 import org.mededge.appliance.http.Routes;
 import org.mededge.appliance.metrics.Metrics;
-import org.mededge.appliance.notes.FusionSettings;
+import org.mededge.appliance.reports.ReportRecorder;
 import org.mededge.asr.AsrConfig;
 import org.mededge.asr.AsrError;
 import org.mededge.asr.AsrException;
@@ -33,6 +34,8 @@ import org.mededge.asr.whisper.WhisperRecognizer;
 import org.mededge.fusion.FusionException;
 import org.mededge.fusion.ReportAssembler;
 import org.mededge.fusion.StructuredReport;
+import org.mededge.fusion.fhir.Fhir;
+import org.mededge.fusion.fhir.NoteBundle;
 import org.mededge.llm.TextGenerator;
 
 /**
@@ -53,15 +56,25 @@ public final class DictationService implements ApiService {
     private final ReportAssembler fusion;
     private final Semaphore admitted;
     private final DictationMetrics dictationMetrics;
+    private final ReportRecorder recorder;
 
-    /** The service as the appliance wires it: the {@code mededge.asr} and {@code mededge.fusion} sections, the llm engine for assessments. */
-    public static DictationService create(ApplianceConfig config, Engines engines, Metrics metrics) {
+    /**
+     * The service as the appliance wires it: the {@code mededge.asr} section, the appliance's fusion
+     * assembler, the llm engine for assessments, and the report store.
+     */
+    public static DictationService create(ApplianceConfig config, Engines engines, Metrics metrics, ReportAssembler fusion,
+                                          ReportRecorder recorder) {
         return new DictationService(engines, metrics, AsrSettings.from(config.section("asr")), config.maxUploadBytes(),
-                new ReportAssembler(FusionSettings.from(config.section("fusion"))));
+                fusion, recorder);
     }
 
-    /** @param fusion structures transcripts into reports; null answers {@code report: null} */
-    public DictationService(Engines engines, Metrics metrics, AsrConfig config, long maxUploadBytes, ReportAssembler fusion) {
+    /**
+     * @param fusion   structures transcripts into reports; null answers {@code report: null}
+     * @param recorder stores every answered dictation before the response is sent
+     */
+    public DictationService(Engines engines, Metrics metrics, AsrConfig config, long maxUploadBytes, ReportAssembler fusion,
+                            ReportRecorder recorder) {
+        this.recorder = recorder;
         this.engines = engines;
         this.metrics = metrics;
         this.config = config;
@@ -95,7 +108,9 @@ public final class DictationService implements ApiService {
             dictation.prompt(options);
             String type = Bodies.mediaType(req);
             AudioDecoder.requireMediaType(type);
+            String patient = ReportRecorder.patient(param(req, "patient"));
             byte[] body = body(req);
+            Routes.audit(req).action("dictation.transcribe").input(body).models(model + "@" + whisper.provenance().version());
             Dictation.Result r = dictation.transcribe(body, type, options);
             Dictation.Timings t = r.timings();
             metrics.observeStage("asr_decode", model, "ok", t.decodeMs() / 1e3);
@@ -130,8 +145,19 @@ public final class DictationService implements ApiService {
             timings.put("fusionMs", fusionMs);
             timings.put("totalMs", Math.round((System.nanoTime() - t0) / 1e6));
             response.put("timings", timings);
+            if (report != null) {
+                Routes.audit(req).models(models(report));
+            }
+            ReportRecorder.Recorded stored = recorder.record(req, "dictation", patient, options.specialty(), report,
+                    report == null ? null : Fhir.json(NoteBundle.build(report, Instant.now())),
+                    report == null ? response.get("transcript") : report.provenance(), timings, body, type,
+                    response.get("transcript"));
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("reportId", stored.id());
+            answer.put("version", stored.version());
+            answer.putAll(response);
             outcome = "ok";
-            Json.ok(res, response);
+            Json.ok(res, answer);
         } catch (AsrException e) {
             outcome = e.error().name();
             throw e;
@@ -142,6 +168,11 @@ public final class DictationService implements ApiService {
             admitted.release();
             dictationMetrics.outcome(outcome);
         }
+    }
+
+    private static String models(StructuredReport r) {
+        return String.join(",", r.provenance().models().stream()
+                .map(m -> m.name() + "@" + m.version() + (m.adapter() == null ? "" : "+" + m.adapter())).toList());
     }
 
     private static String param(ServerRequest req, String name) {

@@ -10,6 +10,16 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
+import org.mededge.appliance.dictation.DictationErrors;
+import org.mededge.appliance.language.LanguageErrors;
+import org.mededge.appliance.notes.NotesService;
+import org.mededge.appliance.store.StoreException;
+import org.mededge.appliance.studies.StudiesService;
+import org.mededge.asr.AsrException;
+import org.mededge.fusion.FusionException;
+import org.mededge.llm.LlmException;
+import org.mededge.vision.VisionException;
+
 /**
  * The one place where exceptions become HTTP answers. Every answer has the shape
  * {@code {"error":{"code":"…","message":"…"}}}; no stack trace ever leaves the appliance, and the
@@ -24,10 +34,11 @@ public final class ErrorMapping {
 
     public static void register(HttpRouting.Builder rules) {
         rules.error(ApiException.class, ErrorMapping::api);
-        rules.error(org.mededge.asr.AsrException.class, (req, res, e) -> api(req, res, org.mededge.appliance.dictation.DictationErrors.toApi(e)));
-        rules.error(org.mededge.vision.VisionException.class, (req, res, e) -> api(req, res, org.mededge.appliance.studies.StudiesService.toApi(e)));
-        rules.error(org.mededge.fusion.FusionException.class, (req, res, e) -> api(req, res, org.mededge.appliance.notes.NotesService.toApi(e)));
-        rules.error(org.mededge.llm.LlmException.class, (req, res, e) -> api(req, res, org.mededge.appliance.language.LanguageErrors.toApi(e)));
+        rules.error(AsrException.class, (req, res, e) -> api(req, res, DictationErrors.toApi(e)));
+        rules.error(VisionException.class, (req, res, e) -> api(req, res, StudiesService.toApi(e)));
+        rules.error(FusionException.class, (req, res, e) -> api(req, res, NotesService.toApi(e)));
+        rules.error(LlmException.class, (req, res, e) -> api(req, res, LanguageErrors.toApi(e)));
+        rules.error(StoreException.class, ErrorMapping::store);
         rules.error(HttpException.class, ErrorMapping::http);
         rules.error(Throwable.class, ErrorMapping::unexpected);
     }
@@ -38,6 +49,16 @@ public final class ErrorMapping {
         }
         e.headers().forEach(res::header);
         Json.sendError(res, e.status(), e.code(), e.getMessage());
+    }
+
+    /** The database refused a write: nothing was stored, the client may retry. */
+    private static void store(ServerRequest req, ServerResponse res, StoreException e) {
+        LOG.log(Level.SEVERE, "store failure on " + req.context().get(Routes.ROUTE_KEY, String.class).orElse(Routes.UNMATCHED)
+                + ": " + e.getMessage());
+        if (!res.isSent()) {
+            res.header("Retry-After", "5");
+            Json.sendError(res, 503, "STORE_UNAVAILABLE", "The report could not be stored, so nothing was saved; retry shortly.");
+        }
     }
 
     private static void http(ServerRequest req, ServerResponse res, HttpException e) {

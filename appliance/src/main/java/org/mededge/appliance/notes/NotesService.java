@@ -30,6 +30,7 @@ import org.mededge.appliance.http.Bodies;
 import org.mededge.appliance.http.Json;
 import org.mededge.appliance.http.Routes;
 import org.mededge.appliance.metrics.Metrics;
+import org.mededge.appliance.reports.ReportRecorder;
 import org.mededge.fusion.FusionConfig;
 import org.mededge.fusion.FusionError;
 import org.mededge.fusion.FusionException;
@@ -54,7 +55,7 @@ import org.mededge.llm.TextGenerator;
  */
 public final class NotesService implements ApiService {
     private static final Logger LOG = Logger.getLogger(NotesService.class.getName());
-    private static final Set<String> NOTE_FIELDS = Set.of("text", "language", "specialty");
+    private static final Set<String> NOTE_FIELDS = Set.of("text", "language", "specialty", "patient");
     private static final Set<String> RADIOLOGY_FIELDS = Set.of("text", "language");
     /** The page has no script and loads nothing: only its own inline style. */
     static final String HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
@@ -64,12 +65,15 @@ public final class NotesService implements ApiService {
     private final EngineSlot<TextGenerator> llm;
     private final Metrics metrics;
     private final long maxJsonBytes;
+    private final ReportRecorder recorder;
 
-    public NotesService(ReportAssembler assembler, EngineSlot<TextGenerator> llm, Metrics metrics, long maxJsonBytes) {
+    public NotesService(ReportAssembler assembler, EngineSlot<TextGenerator> llm, Metrics metrics, long maxJsonBytes,
+                        ReportRecorder recorder) {
         this.assembler = assembler;
         this.llm = llm;
         this.metrics = metrics;
         this.maxJsonBytes = maxJsonBytes;
+        this.recorder = recorder;
     }
 
     /**
@@ -77,8 +81,9 @@ public final class NotesService implements ApiService {
      * engine's slot, and, when bundles are validated on the request path, the validator warmed in
      * the background.
      */
-    public static NotesService create(ApplianceConfig config, Engines engines, Metrics metrics) {
-        FusionConfig fusion = FusionSettings.from(config.section("fusion"));
+    public static NotesService create(ApplianceConfig config, Engines engines, Metrics metrics, ReportAssembler assembler,
+                                      ReportRecorder recorder) {
+        FusionConfig fusion = assembler.config();
         if (fusion.validateFhir()) {
             Thread.ofPlatform().name("mededge-fhir-warmup").daemon(true).start(() -> {
                 long ms = BundleValidator.warmUp();
@@ -86,8 +91,7 @@ public final class NotesService implements ApiService {
                 LOG.info(() -> "FHIR validator warmed up in " + ms + " ms");
             });
         }
-        return new NotesService(new ReportAssembler(fusion), engines.slot("llm", TextGenerator.class), metrics,
-                config.maxJsonBytes());
+        return new NotesService(assembler, engines.slot("llm", TextGenerator.class), metrics, config.maxJsonBytes(), recorder);
     }
 
     public ReportAssembler assembler() {
@@ -107,6 +111,7 @@ public final class NotesService implements ApiService {
         String text = Bodies.requiredText(body, "text");
         String language = Bodies.optionalText(body, "language");
         String specialty = Bodies.optionalText(body, "specialty");
+        String patient = ReportRecorder.patient(Bodies.optionalText(body, "patient"));
         AuditTrail trail = Routes.audit(req).action("note.structure").input(text.getBytes(StandardCharsets.UTF_8));
 
         Optional<TextGenerator> generator = llm.state() == EngineSlot.State.READY ? llm.engine() : Optional.empty();
@@ -127,6 +132,10 @@ public final class NotesService implements ApiService {
         metrics.observeStage(FusionMetrics.STAGE_FHIR_BUILD, null, FusionMetrics.OUTCOME_OK, seconds(b0));
         validateIfConfigured(bundle);
 
+        String fhir = Fhir.json(bundle);
+        ReportRecorder.Recorded stored = recorder.record(req, "note", patient, report.specialty(), report, fhir,
+                report.provenance(), report.provenance().timings(), text.getBytes(StandardCharsets.UTF_8), Json.MEDIA_TYPE);
+        res.header("X-MedEdge-Report-Id", stored.id());
         byte[] out;
         if (html) {
             out = ReportHtml.render(report).getBytes(StandardCharsets.UTF_8);
@@ -136,9 +145,11 @@ public final class NotesService implements ApiService {
         } else {
             // the report is written as it is (valueToTree would turn 110 into 1.1E+2)
             Map<String, Object> o = new LinkedHashMap<>();
+            o.put("reportId", stored.id());
+            o.put("version", stored.version());
             o.put("report", report);
             try {
-                o.put("fhir", Json.MAPPER.readTree(Fhir.json(bundle)));
+                o.put("fhir", Json.MAPPER.readTree(fhir));
                 out = Json.MAPPER.writeValueAsBytes(o);
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("report not serializable", e);

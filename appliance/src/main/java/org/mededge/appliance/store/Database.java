@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * serializes writers anyway), which keeps the audit chain's ordering trivially correct.
  */
 public final class Database implements AutoCloseable {
-    private static final int SCHEMA_VERSION = 1;
+    private static final int SCHEMA_VERSION = 2;
 
     private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock(true);
@@ -117,7 +117,12 @@ public final class Database implements AutoCloseable {
                           label TEXT,
                           created_at TEXT NOT NULL,
                           revoked INTEGER NOT NULL DEFAULT 0)""");
-                s.execute("PRAGMA user_version=" + SCHEMA_VERSION);
+                s.execute("PRAGMA user_version=1");
+            }
+            if (version < 2) {
+                // a dictation's transcript, kept beside its report
+                s.execute("ALTER TABLE reports ADD COLUMN source_json TEXT");
+                s.execute("PRAGMA user_version=2");
             }
             connection.commit();
         }

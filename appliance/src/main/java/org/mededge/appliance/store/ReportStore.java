@@ -34,12 +34,12 @@ public final class ReportStore {
     /** What a new report is stored with. {@code inputBlob} is null unless raw inputs are kept by configuration. */
     public record NewReport(String kind, String patient, String specialty, String owner, String reportJson,
                             String fhirJson, String provenanceJson, String timingsJson, String inputSha256,
-                            byte[] inputBlob, String inputMediaType) {
+                            byte[] inputBlob, String inputMediaType, String sourceJson) {
     }
 
     /** A report and its current version. */
     public record StoredReport(String id, String kind, String patient, String specialty, String owner,
-                               String createdAt, int currentVersion, Version current) {
+                               String createdAt, int currentVersion, Version current, String sourceJson) {
     }
 
     /** One version of a report, as stored. */
@@ -53,13 +53,14 @@ public final class ReportStore {
         String now = Instant.now().toString();
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO reports(id, kind, patient, specialty, owner, created_at,"
-                    + " current_version) VALUES (?,?,?,?,?,?,1)")) {
+                    + " current_version, source_json) VALUES (?,?,?,?,?,?,1,?)")) {
                 ps.setString(1, id);
                 ps.setString(2, r.kind());
                 ps.setString(3, r.patient());
                 ps.setString(4, r.specialty());
                 ps.setString(5, r.owner());
                 ps.setString(6, now);
+                ps.setString(7, r.sourceJson());
                 ps.executeUpdate();
             }
             insertVersion(c, id, 1, PRELIMINARY, r.owner(), now, r.reportJson(), r.fhirJson(), r.provenanceJson(),
@@ -67,7 +68,7 @@ public final class ReportStore {
             audit.append(c, withResource(event, id));
             return new StoredReport(id, r.kind(), r.patient(), r.specialty(), r.owner(), now, 1,
                     new Version(1, PRELIMINARY, r.owner(), now, r.reportJson(), r.fhirJson(), r.provenanceJson(),
-                            r.timingsJson(), r.inputSha256()));
+                            r.timingsJson(), r.inputSha256()), r.sourceJson());
         });
     }
 
@@ -100,7 +101,7 @@ public final class ReportStore {
             audit.append(c, withResource(event, id));
             return new StoredReport(id, cur.kind(), cur.patient(), cur.specialty(), cur.owner(), cur.createdAt(), next,
                     new Version(next, status, author, now, reportJson, fhirJson, cur.current().provenanceJson(),
-                            cur.current().timingsJson(), cur.current().inputSha256()));
+                            cur.current().timingsJson(), cur.current().inputSha256()), cur.sourceJson());
         });
     }
 
@@ -180,7 +181,7 @@ public final class ReportStore {
 
     private static final String SELECT_REPORT = "SELECT r.id, r.kind, r.patient, r.specialty, r.owner, r.created_at,"
             + " r.current_version, v.version, v.status, v.author, v.created_at, v.report_json, v.fhir_json,"
-            + " v.provenance_json, v.timings_json, v.input_sha256 FROM reports r JOIN report_versions v"
+            + " v.provenance_json, v.timings_json, v.input_sha256, r.source_json FROM reports r JOIN report_versions v"
             + " ON v.report_id = r.id AND v.version = r.current_version";
 
     private static Optional<StoredReport> find(Connection c, String id) throws SQLException {
@@ -194,7 +195,7 @@ public final class ReportStore {
 
     private static StoredReport report(ResultSet rs) throws SQLException {
         return new StoredReport(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                rs.getString(6), rs.getInt(7), version(rs, 8));
+                rs.getString(6), rs.getInt(7), version(rs, 8), rs.getString(17));
     }
 
     private static Version version(ResultSet rs, int from) throws SQLException {

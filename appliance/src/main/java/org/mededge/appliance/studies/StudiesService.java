@@ -3,6 +3,7 @@ package org.mededge.appliance.studies;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,9 @@ import org.mededge.appliance.http.Bodies;
 import org.mededge.appliance.http.Json;
 import org.mededge.appliance.http.Routes;
 import org.mededge.appliance.metrics.Metrics;
+import org.mededge.appliance.reports.ReportRecorder;
+import org.mededge.fusion.fhir.Fhir;
+import org.mededge.fusion.fhir.ImagingBundle;
 import org.mededge.vision.Finding;
 import org.mededge.vision.Heatmap;
 import org.mededge.vision.ImageStudy;
@@ -53,7 +57,12 @@ public final class StudiesService implements ApiService {
     private final StudyMetrics metrics;
     private volatile boolean backendReported;
 
-    public StudiesService(EngineSlot<StudyEngine> slot, VisionSettings settings, long maxUploadBytes, Metrics metrics) {
+    private final ReportRecorder recorder;
+
+    /** @param recorder stores every answered study (findings and FHIR, the image only when configured) */
+    public StudiesService(EngineSlot<StudyEngine> slot, VisionSettings settings, long maxUploadBytes, Metrics metrics,
+                          ReportRecorder recorder) {
+        this.recorder = recorder;
         this.slot = slot;
         this.settings = settings;
         this.maxBody = Math.min(maxUploadBytes, settings.engine().maxImageBytes());
@@ -69,6 +78,7 @@ public final class StudiesService implements ApiService {
 
     private void analyze(ServerRequest req, ServerResponse res) {
         String type = Bodies.requireMediaType(req, MEDIA_TYPES);
+        String patient = ReportRecorder.patient(req.query().first("patient").orElse(null));
         byte[] image = Bodies.read(req, maxBody);
         AuditTrail trail = Routes.audit(req).action("study.analyze").input(image);
         ImagingModel model = model();
@@ -89,8 +99,13 @@ public final class StudiesService implements ApiService {
         String id = UUID.randomUUID().toString();
         String top = f.findings().isEmpty() ? null : f.findings().get(0).label();
         cache.put(id, a.study(), f, top);
-        byte[] body = json(response(id, a.study(), f, top));
-        trail.resource("study/" + id).output(body);
+        Map<String, Object> answer = response(id, a.study(), f, top);
+        ReportRecorder.Recorded stored = recorder.record(req, "study", patient, "radiology", answer,
+                Fhir.json(ImagingBundle.build(f, null, "en", Instant.now())), answer.get("model"), answer.get("timings"),
+                image, type);
+        answer.put("reportId", stored.id());
+        byte[] body = json(answer);
+        trail.output(body);
         res.status(Status.OK_200);
         res.header(HeaderNames.CONTENT_TYPE, Json.MEDIA_TYPE);
         res.header(HeaderNames.CACHE_CONTROL, "no-store");

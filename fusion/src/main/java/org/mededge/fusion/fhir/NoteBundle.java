@@ -111,7 +111,7 @@ public final class NoteBundle {
             c.addSection().setTitle(zh ? "警示" : "Alerts")
                     .setText(narrative(Fhir.divList(null, r.flags().stream().map(Flag::message).toList())));
         }
-        return doc.finish(c, assembler);
+        return withStatus(doc.finish(c, assembler), r.status(), doc.date);
     }
 
     private static String line(ClinicalValue v) {
@@ -145,6 +145,29 @@ public final class NoteBundle {
             urls.add(doc.add(o));
         }
         return urls;
+    }
+
+    /**
+     * A signed report's bundle says so: Composition and Observations final (or amended), the
+     * assessment's ClinicalImpression completed, and a legal attestation at signing time. A draft
+     * stays preliminary.
+     */
+    private static Bundle withStatus(Bundle b, String status, java.util.Date at) {
+        if (!"final".equals(status) && !"amended".equals(status)) {
+            return b;
+        }
+        boolean amended = "amended".equals(status);
+        for (Bundle.BundleEntryComponent e : b.getEntry()) {
+            if (e.getResource() instanceof Composition c) {
+                c.setStatus(amended ? Composition.CompositionStatus.AMENDED : Composition.CompositionStatus.FINAL);
+                c.addAttester().setMode(Composition.CompositionAttestationMode.LEGAL).setTime(at);
+            } else if (e.getResource() instanceof Observation o) {
+                o.setStatus(amended ? Observation.ObservationStatus.AMENDED : Observation.ObservationStatus.FINAL);
+            } else if (e.getResource() instanceof ClinicalImpression ci) {
+                ci.setStatus(ClinicalImpression.ClinicalImpressionStatus.COMPLETED);
+            }
+        }
+        return b;
     }
 
     private static Observation bloodPressure(Document doc, ClinicalValue sys, ClinicalValue dia) {
