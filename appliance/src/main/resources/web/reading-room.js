@@ -56,7 +56,9 @@
       const r = await MedEdge.call('POST', '/v1/studies', f, mediaType(f));
       const s = r.study || {};
       $('image-state').textContent = s.width + '×' + s.height + (s.modality ? ' ' + s.modality : '') + ', model '
-        + (r.model ? r.model.name + ' ' + r.model.version + ' on ' + r.model.backend + '/' + r.model.device : '');
+        + (r.model ? r.model.name + ' ' + r.model.version + ' on ' + r.model.backend + '/' + r.model.device : '')
+        + (r.reportId ? ', report ' + r.reportId : '');
+      if (r.notice) $('image-state').appendChild(MedEdge.el('div', r.notice, 'error'));
       const rows = (r.findings || []).map(x => {
         const b = MedEdge.el('button', 'heatmap');
         b.type = 'button';

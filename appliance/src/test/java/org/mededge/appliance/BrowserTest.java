@@ -1,0 +1,99 @@
+package org.mededge.appliance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The bedside and reading-room pages in headless Debian Chromium, driven by playwright-core
+ * (appliance/src/test/browser/pages.mjs): a WAV dictation is uploaded through the page and what the
+ * page shows is checked; radiology wording is normalized; an image is read and its heatmap opened.
+ * Screenshots land in appliance/target/screenshots. Skips only where Chromium or the npm package is
+ * absent (firmware-scripts/dev/test.sh installs both).
+ */
+class BrowserTest {
+    private static final String CLINICIAN = "clinician-browser-0123456789";
+    private static final String RADIOLOGY = "radiology-browser-0123456789";
+
+    @Test
+    void bedsideAndReadingRoomPages(@TempDir Path tmp) throws Exception {
+        Path script = TestModels.repo().resolve("appliance/src/test/browser/pages.mjs");
+        Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+        assumeTrue(Files.isExecutable(chromium), "Chromium not installed at " + chromium);
+        assumeTrue(Files.isDirectory(script.resolveSibling("node_modules/playwright-core")),
+                "playwright-core not installed: npm ci --prefix appliance/src/test/browser");
+
+        // the project's demo speech model when it is installable, else whisper.cpp's weightless test model
+        Path home = tmp.resolve("home");
+        boolean demo = TestModels.installer(home, "--mirror", TestModels.mirror().toString(), "--only", "whisper-demo").exit() == 0;
+        TestModels.homeWith(home, "silero-vad", "whisper-for-tests", "mobilenetv2-int8");
+        Path wav = demo ? heldOutWav() : TestModels.shared().resolve("samples/jfk-en.wav");
+        Path tokens = tmp.resolve("tokens");
+        Files.writeString(tokens, "clinician " + CLINICIAN + "\nradiology " + RADIOLOGY + "\n");
+
+        try (Appliance a = TestAppliance.start(home, Map.of("mededge.auth.enabled", "true",
+                "mededge.auth.tokens-file", tokens.toString(),
+                "mededge.engines.asr.model", demo ? "whisper-demo" : "whisper-for-tests",
+                "mededge.engines.vision.model", "mobilenetv2-int8", "mededge.engines.llm.enabled", "false"))) {
+            Path out = TestModels.repo().resolve("appliance/target/screenshots");
+            Files.createDirectories(out);
+            ProcessBuilder pb = new ProcessBuilder("node", script.toString()).directory(script.getParent().toFile())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT);
+            Map<String, String> env = pb.environment();
+            env.put("BASE", "http://127.0.0.1:" + a.port());
+            env.put("CLINICIAN", CLINICIAN);
+            env.put("RADIOLOGY", RADIOLOGY);
+            env.put("WAV", wav.toString());
+            env.put("IMAGE", TestModels.shared().resolve("samples/img-pelican.jpeg").toString());
+            env.put("OUT_DIR", out.toString());
+            env.put("CHROMIUM", chromium.toString());
+            Process p = pb.start();
+            String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(5, TimeUnit.MINUTES), "browser run timed out");
+            assertEquals(0, p.exitValue(), "pages.mjs failed: " + stdout);
+            JsonNode r = new ObjectMapper().readTree(stdout.lines().reduce((x, y) -> y).orElse("{}"));
+
+            JsonNode bedside = r.get("bedside");
+            assertTrue(bedside.get("transcript").asText().contains("s of audio"), bedside.toString());
+            assertTrue(bedside.get("disclaimer").size() > 0 || !demo, "the disclaimer is shown with a report: " + bedside);
+            if (demo) {
+                assertTrue(bedside.get("transcript").asText().length() > 40, "the demo model transcribes: " + bedside);
+                assertTrue(bedside.get("report").asText().contains("LOINC") || bedside.get("report").asText().contains("8310-5"),
+                        "structured fields are shown: " + bedside);
+                assertTrue(bedside.get("signState").asText().contains("signed"), bedside.toString());
+            } else {
+                assertTrue(bedside.get("transcript").asText().contains("no speech found"), bedside.toString());
+            }
+            JsonNode room = r.get("readingRoom");
+            assertTrue(room.get("normalized").asText().contains("右肺下叶"), room.toString());
+            assertTrue(room.get("terms").asText().contains("RID3875"), "nodule with its RadLex id: " + room);
+            assertTrue(room.get("terms").asText().contains("10"), "约1cm shown as 10 mm: " + room);
+            assertTrue(room.get("study").asText().contains("pelican"), room.toString());
+            assertTrue(room.get("studyState").asText().contains("not a clinical"), "the test-model notice is shown: " + room);
+            assertTrue(room.get("heatmapShown").asBoolean(), room.toString());
+            assertEquals(List.of(), new ObjectMapper().convertValue(r.get("consoleErrors"), List.class), "no console errors");
+            assertTrue(Files.size(out.resolve("bedside.png")) > 10_000);
+            assertTrue(Files.size(out.resolve("reading-room.png")) > 10_000);
+        }
+    }
+
+    private static Path heldOutWav() throws Exception {
+        try (var s = Files.list(TestModels.repo().resolve("firmware-scripts/models/demo/heldout"))) {
+            return s.filter(p -> p.getFileName().toString().startsWith("heldout-en") && p.toString().endsWith(".wav"))
+                    .sorted().findFirst().orElseThrow();
+        }
+    }
+}
