@@ -174,10 +174,11 @@ def build_bench(out, cfg, adapter_rank):
     # a lighter adapter: rank 8 on the attention projections only
     light = random_peft(cfg, 8, ("q_proj", "k_proj", "v_proj", "o_proj"), 9)
     ort_adapter.write_adapter(os.path.join(out, "adapters", "bench-r8-attn.onnx_adapter"), ort_adapter.peft_to_ort(light, 16, 8))
-    variants = [(q, q, ALL_MODULES) for q in ("fp32", "int8", "int4")] + [("int4-nolora", "int4", ())]
-    for name, q, targets in variants:
+    variants = [(q, q, ALL_MODULES, 0) for q in ("fp32", "int8", "int4")] + [("int4-nolora", "int4", (), 0),
+                                                                             ("int4-acc4", "int4", ALL_MODULES, 4)]
+    for name, q, targets, level in variants:
         path = os.path.join(out, f"model-{name}.onnx")
-        save_onnx(export_decoder(weights, cfg, lora_targets=targets, quantization=q), path)
+        save_onnx(export_decoder(weights, cfg, lora_targets=targets, quantization=q, int4_accuracy_level=level), path)
         print(f"{path} {os.path.getsize(path)} bytes")
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(dict(cfg.to_hf(), adapter_rank=adapter_rank), f, indent=2, sort_keys=True)

@@ -138,8 +138,12 @@ class _Graph:
         return self.const(self.name("const"), np.array(value, dtype=dtype))
 
 
-def export_decoder(weights, cfg, lora_targets=ALL_MODULES, quantization="fp32", int4_block=32):
-    """Builds the ONNX decoder. weights: {HF parameter name: ndarray}. Returns an onnx.ModelProto."""
+def export_decoder(weights, cfg, lora_targets=ALL_MODULES, quantization="fp32", int4_block=32, int4_accuracy_level=0):
+    """Builds the ONNX decoder. weights: {HF parameter name: ndarray}. Returns an onnx.ModelProto.
+
+    int4_accuracy_level: MatMulNBits' accuracy_level; 0 computes in fp32 (exact against reference.py),
+    4 lets ONNX Runtime quantize activations to int8 per block and use its int8 kernels (faster).
+    """
     if quantization not in ("fp32", "int8", "int4"):
         raise ValueError("quantization must be fp32, int8 or int4")
     g = _Graph()
@@ -173,7 +177,8 @@ def export_decoder(weights, cfg, lora_targets=ALL_MODULES, quantization="fp32", 
         k, n = w_t.shape
         packed, scales = quantize_int4(w_t, int4_block)
         return g.op("MatMulNBits", [x, g.const(name + ".weight.int4", packed), g.const(name + ".weight.int4.scales", scales)],
-                    "MatMulNBits", domain="com.microsoft", K=k, N=n, bits=4, block_size=int4_block, accuracy_level=0)
+                    "MatMulNBits", domain="com.microsoft", K=k, N=n, bits=4, block_size=int4_block,
+                    accuracy_level=int4_accuracy_level)
 
     def linear(x, prefix, module, bias):
         fin, fout = shapes[module]

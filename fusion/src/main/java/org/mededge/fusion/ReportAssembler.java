@@ -139,7 +139,7 @@ public final class ReportAssembler {
             }
             timings.put("assessmentMs", ms(a0, System.nanoTime()));
             if (g != null) {
-                models.add(new Provenance.ModelRef("llm", g.model(), g.modelVersion(), null, "llm", null, g.adapter(),
+                models.add(new Provenance.ModelRef("llm", g.model(), g.modelVersion(), g.modelSha256(), "onnxruntime", g.device(), g.adapter(),
                         g.finishReason() == null ? null : g.finishReason().name()));
                 AssessmentParser.Parsed parsed = AssessmentParser.parse(g, specialty.names());
                 assessment = parsed.assessment();

@@ -31,7 +31,7 @@ import org.mededge.llm.ort.OrtTextGenerator;
 /**
  * Benchmarks (tag "benchmark", excluded by default):
  * <ul>
- * <li>this machine's memory bandwidth (a streaming read of 512 MiB from Java, best of 5);</li>
+ * <li>this machine's memory bandwidth (a vectorized streaming read of 512 MiB from Java, best of 10);</li>
  * <li>decode tokens/s of the engine on a larger random model (firmware-scripts/llm/build_tiny_models.py
  * --bench llm/target/bench-model) against the bandwidth bound: bandwidth / bytes of weights read per
  * token (the model file less its embedding table, which is read one row per token);</li>
@@ -47,41 +47,35 @@ class DecodeBenchmark {
             TinyModels.repo().resolve("llm/target/bench-model").toString()));
     private static final String PROMPT = "Patient reports chest pain for three hours, radiating to the left arm, with sweating.";
 
-    /** Best-of-5 streaming read bandwidth in bytes/s with {@code threads} threads over 512 MiB. */
+    /**
+     * Streaming-read bandwidth in bytes/s with {@code threads} threads: the vectorized
+     * Arrays.mismatch intrinsic over two equal 256 MiB arrays (512 MiB read per round), best of 10
+     * rounds, since on a shared machine the best round is the least disturbed.
+     */
     static double bandwidth(int threads) throws Exception {
-        long[] data = new long[64 << 20];
-        Arrays.parallelSetAll(data, i -> i * 31L);
+        long[] x = new long[32 << 20];
+        long[] y = new long[32 << 20];
+        Arrays.parallelSetAll(x, i -> i * 31L);
+        Arrays.parallelSetAll(y, i -> i * 31L);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             double best = 0;
-            for (int round = 0; round < 6; round++) {
+            for (int round = 0; round < 11; round++) {
                 long t0 = System.nanoTime();
-                List<Future<Long>> parts = new ArrayList<>();
-                int chunk = data.length / threads;
+                List<Future<Integer>> parts = new ArrayList<>();
+                int chunk = x.length / threads;
                 for (int t = 0; t < threads; t++) {
                     int from = t * chunk;
-                    int to = t == threads - 1 ? data.length : from + chunk;
-                    parts.add(pool.submit(() -> {
-                        long s0 = 0;
-                        long s1 = 0;
-                        long s2 = 0;
-                        long s3 = 0;
-                        for (int i = from; i + 3 < to; i += 4) {
-                            s0 += data[i];
-                            s1 += data[i + 1];
-                            s2 += data[i + 2];
-                            s3 += data[i + 3];
-                        }
-                        return s0 + s1 + s2 + s3;
-                    }));
+                    int to = t == threads - 1 ? x.length : from + chunk;
+                    parts.add(pool.submit(() -> Arrays.mismatch(x, from, to, y, from, to)));
                 }
-                long sink = 0;
-                for (Future<Long> f : parts) {
+                int sink = 0;
+                for (Future<Integer> f : parts) {
                     sink += f.get();
                 }
                 double s = (System.nanoTime() - t0) / 1e9;
-                if (round > 0 && sink != 42) { // the first round warms up
-                    best = Math.max(best, data.length * 8.0 / s);
+                if (round > 0 && sink == -threads) { // the first round warms up; -1 per slice: equal arrays
+                    best = Math.max(best, 2.0 * x.length * 8 / s);
                 }
             }
             return best;
@@ -160,13 +154,17 @@ class DecodeBenchmark {
                 + " the rounds. bound = best streaming-read bandwidth / weight bytes read per token.\n");
         out.append("| weights | threads | MB read/token | bandwidth GB/s | bound tok/s | base tok/s best (median) | ratio best |"
                 + " r16-all overhead best (median) | r8-attn overhead best (median) | engine tok/s (greedy, 33 tokens) | load avg |\n");
-        for (int threads : new int[] {1, cores}) {
-            for (String variant : new String[] {"int4-nolora", "int4", "int8", "fp32"}) {
+        // -Dllm.benchVariants=int4-acc4,int8 -Dllm.benchThreads=1 -Dllm.benchRounds=30 narrow a run
+        String[] variants = System.getProperty("llm.benchVariants", "int4-nolora,int4,int4-acc4,int8,fp32").split(",");
+        int[] threadCounts = System.getProperty("llm.benchThreads") != null
+                ? new int[] {Integer.parseInt(System.getProperty("llm.benchThreads"))} : new int[] {1, cores};
+        for (int threads : threadCounts) {
+            for (String variant : variants) {
                 String file = "model-" + variant + ".onnx";
                 long weightBytes = Files.size(BENCH.resolve(file)) - embedBytes;
-                double bw = Math.max(bandwidth(threads), bandwidth(threads));
+                double bw = bandwidth(threads);
                 double bound = bw / weightBytes;
-                int rounds = variant.equals("fp32") ? 8 : 20;
+                int rounds = Integer.getInteger("llm.benchRounds", variant.equals("fp32") ? 8 : 20);
                 try (OrtTextGenerator g = OrtTextGenerator.load(benchModel(file), new LlmConfig(threads, 2048, 128))) {
                     int[] prompt = g.promptIds(null, PROMPT);
                     List<String> names = new ArrayList<>();

@@ -18,8 +18,14 @@ public final class Engines implements AutoCloseable {
      *                installed and verified
      */
     public Engines(ApplianceConfig config, Map<String, EngineSlot.Loader<? extends AutoCloseable>> loaders) {
+        // load in the loaders' declared order (it matters: DJL's ONNX Runtime engine must exist before
+        // any other OrtEnvironment), then any configured engine that only checks its model
+        for (String name : loaders.keySet()) {
+            config.engines().stream().filter(b -> b.engine().equals(name)).findFirst()
+                    .ifPresent(b -> slots.put(name, slot(b, loaders.get(name))));
+        }
         for (ApplianceConfig.EngineBinding b : config.engines()) {
-            slots.put(b.engine(), slot(b, loaders.get(b.engine())));
+            slots.putIfAbsent(b.engine(), slot(b, null));
         }
     }
 
