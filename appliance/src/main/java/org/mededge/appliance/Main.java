@@ -30,9 +30,18 @@ public final class Main {
         System.out.println("Readiness " + report.status() + " after " + ms + " ms:");
         report.checks().forEach(c -> System.out.println("  " + c.name() + ": " + c.status() + " - " + c.detail()));
         System.out.println("Try:");
+        System.out.println("  " + base + "/  in a browser: the bedside dictation and reading-room pages");
+        if (config.auth().enabled() && config.auth().tokensFile() != null) {
+            System.out.println("  TOKEN=$(awk '$1==\"clinician\"{print $2}' " + config.auth().tokensFile() + ")");
+        } else if (config.auth().enabled()) {
+            System.out.println("  TOKEN=$(java -jar appliance/target/mededge-appliance.jar tokens create --role clinician)");
+        }
+        String auth = config.auth().enabled() ? " -H \"Authorization: Bearer $TOKEN\"" : "";
+        System.out.println("  curl -s" + auth + " -H 'Content-Type: audio/wav' --data-binary @firmware-scripts/models/demo/heldout/"
+                + "heldout-en-1.wav '" + base + "/v1/dictations?specialty=respiratory'");
+        System.out.println("  curl -s" + auth + " -H 'Content-Type: application/json' -d '{\"text\":\"主诉：咳嗽发热3天。体温38.6℃，SpO2 88%。\","
+                + "\"specialty\":\"respiratory\"}' " + base + "/v1/notes");
         System.out.println("  curl -s " + base + "/health/ready");
-        System.out.println("  curl -s " + base + "/v1/models");
-        System.out.println("  curl -s " + base + "/metrics | grep mededge_");
         LOG.fine("started");
     }
 }

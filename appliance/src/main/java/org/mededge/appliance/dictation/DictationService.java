@@ -146,7 +146,7 @@ public final class DictationService implements ApiService {
             timings.put("totalMs", Math.round((System.nanoTime() - t0) / 1e6));
             response.put("timings", timings);
             if (report != null) {
-                Routes.audit(req).models(models(report));
+                Routes.audit(req).models(ReportRecorder.models(report.provenance()));
             }
             ReportRecorder.Recorded stored = recorder.record(req, "dictation", patient, options.specialty(), report,
                     report == null ? null : Fhir.json(NoteBundle.build(report, Instant.now())),
@@ -168,11 +168,6 @@ public final class DictationService implements ApiService {
             admitted.release();
             dictationMetrics.outcome(outcome);
         }
-    }
-
-    private static String models(StructuredReport r) {
-        return String.join(",", r.provenance().models().stream()
-                .map(m -> m.name() + "@" + m.version() + (m.adapter() == null ? "" : "+" + m.adapter())).toList());
     }
 
     private static String param(ServerRequest req, String name) {

@@ -125,7 +125,7 @@ public final class NotesService implements ApiService {
         }
         metrics.observeStage(FusionMetrics.STAGE_NOTE, null, FusionMetrics.OUTCOME_OK, seconds(t0));
         observeAssessment(report, generator.isPresent());
-        trail.models(models(report));
+        trail.models(ReportRecorder.models(report.provenance()));
 
         long b0 = System.nanoTime();
         Bundle bundle = NoteBundle.build(report, Instant.now());
@@ -215,11 +215,6 @@ public final class NotesService implements ApiService {
                 : r.assessment() != null ? FusionMetrics.OUTCOME_OK : FusionMetrics.OUTCOME_REFUSED;
         metrics.observeStage(FusionMetrics.STAGE_ASSESSMENT, m == null ? null : m.name(), outcome,
                 ms == null ? 0 : ms / 1000.0);
-    }
-
-    private static String models(StructuredReport r) {
-        return String.join(",", r.provenance().models().stream()
-                .map(m -> m.name() + "@" + m.version() + (m.adapter() == null ? "" : "+" + m.adapter())).toList());
     }
 
     private static boolean wantsHtml(ServerRequest req) {

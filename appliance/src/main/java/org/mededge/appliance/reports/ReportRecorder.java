@@ -1,5 +1,6 @@
 package org.mededge.appliance.reports;
 
+import java.util.List;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -13,6 +14,7 @@ import org.mededge.appliance.http.ApiException;
 import org.mededge.appliance.http.Json;
 import org.mededge.appliance.http.Routes;
 import org.mededge.appliance.store.ReportStore;
+import org.mededge.fusion.Provenance;
 
 /**
  * Stores what a note, dictation or study produced, with its audit entry, in one transaction and
@@ -81,5 +83,15 @@ public final class ReportRecorder {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("not serializable: " + e.getOriginalMessage(), e);
         }
+    }
+
+    /** The models that made a report, as the audit log records them: name@version[+adapter],... */
+    public static String models(Provenance p) {
+        if (p == null) {
+            return "";
+        }
+        List<String> parts = p.models().stream()
+                .map(m -> m.name() + "@" + m.version() + (m.adapter() == null ? "" : "+" + m.adapter())).toList();
+        return String.join(",", parts);
     }
 }

@@ -3,7 +3,6 @@ package org.mededge.appliance.reports;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -92,10 +91,10 @@ public final class SignService implements ApiService {
         ReportStore.StoredReport after;
         try {
             after = store.sign(id, expected, p.id(), signedJson, fhir,
-                    new AuditEntry.Event(p.id(), p.roleId(), "report.sign", "", "ok", models(draft.provenance()),
+                    new AuditEntry.Event(p.id(), p.roleId(), "report.sign", "", "ok", ReportRecorder.models(draft.provenance()),
                             trail.inputSha256(), AuditTrail.sha256(signedJson)),
                     c -> {
-                        feedback.add(c, id, specialty, models(draft.provenance()), adapter, draftJson, signedJson);
+                        feedback.add(c, id, specialty, ReportRecorder.models(draft.provenance()), adapter, draftJson, signedJson);
                         return null;
                     });
         } catch (ReportStore.VersionConflict e) {
@@ -150,14 +149,5 @@ public final class SignService implements ApiService {
             throw ApiException.unprocessable("INVALID_REPORT", "The corrected report does not have the report's shape at "
                     + where.replaceAll("\\S+\\[", "report[") + ".");
         }
-    }
-
-    static String models(Provenance p) {
-        if (p == null) {
-            return "";
-        }
-        List<String> parts = p.models().stream()
-                .map(m -> m.name() + "@" + m.version() + (m.adapter() == null ? "" : "+" + m.adapter())).toList();
-        return String.join(",", parts);
     }
 }
