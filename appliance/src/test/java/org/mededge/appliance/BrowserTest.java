@@ -39,6 +39,7 @@ class BrowserTest {
         // the project's demo speech model when it is installable, else whisper.cpp's weightless test model
         Path home = tmp.resolve("home");
         boolean demo = TestModels.installer(home, "--mirror", TestModels.mirror().toString(), "--only", "whisper-demo").exit() == 0;
+        boolean llm = TestModels.installer(home, "--mirror", TestModels.mirror().toString(), "--only", "llm-demo").exit() == 0;
         TestModels.homeWith(home, "silero-vad", "whisper-for-tests", "mobilenetv2-int8");
         Path wav = demo ? heldOutWav() : TestModels.shared().resolve("samples/jfk-en.wav");
         Path tokens = tmp.resolve("tokens");
@@ -47,7 +48,8 @@ class BrowserTest {
         try (Appliance a = TestAppliance.start(home, Map.of("mededge.auth.enabled", "true",
                 "mededge.auth.tokens-file", tokens.toString(),
                 "mededge.engines.asr.model", demo ? "whisper-demo" : "whisper-for-tests",
-                "mededge.engines.vision.model", "mobilenetv2-int8", "mededge.engines.llm.enabled", "false"))) {
+                "mededge.engines.vision.model", "mobilenetv2-int8",
+                "mededge.engines.llm.enabled", String.valueOf(llm), "mededge.engines.llm.model", "llm-demo"))) {
             Path out = TestModels.repo().resolve("appliance/target/screenshots");
             Files.createDirectories(out);
             ProcessBuilder pb = new ProcessBuilder("node", script.toString()).directory(script.getParent().toFile())

@@ -114,7 +114,10 @@ class DemoLlmPromptsTest {
                 problems.add(id + ": adapter " + adapter + ", expected " + want);
             }
             if (!AssessmentSchema.forSpecialty(text(n, "specialty")).equals(r.jsonSchema())) {
-                problems.add(id + ": schema differs");
+                problems.add(id + ": the request's schema is not the specialty's");
+            }
+            if (n.has("schema") && !n.get("schema").asText().equals(r.jsonSchema())) {
+                problems.add(id + ": schema differs from the trainer's");
             }
         }
         assertEquals(List.of(), problems, problems.size() + " of " + notes.size() + " golden prompts differ");
