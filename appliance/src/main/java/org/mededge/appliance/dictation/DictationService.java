@@ -94,6 +94,7 @@ public final class DictationService implements ApiService {
     private void dictate(ServerRequest req, ServerResponse res) {
         long t0 = System.nanoTime();
         String outcome = "INTERNAL_ERROR";
+        boolean released = false;
         if (!admitted.tryAcquire()) {
             dictationMetrics.outcome(AsrError.ASR_BUSY.name());
             throw ApiException.unavailable(AsrError.ASR_BUSY.name(), "All " + config.states() + " speech decoders are busy and "
@@ -157,6 +158,10 @@ public final class DictationService implements ApiService {
             answer.put("version", stored.version());
             answer.putAll(response);
             outcome = "ok";
+            // the decoder slot is free before the client hears back, so its next dictation is admitted
+            admitted.release();
+            released = true;
+            dictationMetrics.outcome(outcome);
             Json.ok(res, answer);
         } catch (AsrException e) {
             outcome = e.error().name();
@@ -165,8 +170,10 @@ public final class DictationService implements ApiService {
             outcome = e.code();
             throw e;
         } finally {
-            admitted.release();
-            dictationMetrics.outcome(outcome);
+            if (!released) {
+                admitted.release();
+                dictationMetrics.outcome(outcome);
+            }
         }
     }
 
