@@ -10,8 +10,8 @@
 #   committed held-out dictations in demo/heldout/ and metrics in BUILD/whisper-metrics.json.
 # Deterministic: fixed seeds, one torch thread (DEMO_THREADS, default 1: faster than 2 on a 2-core
 # machine, the second core runs the data-worker process).
-# whisper part: about 55 minutes on 2 cores (base ~40, LoRA ~10, corpus synthesis and evaluation the
-# rest), measured with the second core shared. CI never runs this.
+# whisper part: about 85 minutes on 2 cores (base 58, LoRA 12, corpus synthesis and evaluation the
+# rest), measured with the second core partly shared. CI never runs this.
 # llm: synthetic notes (zh + en; respiratory, cardiology, general; labels from clinical rules) -> BPE
 #   tokenizer -> Qwen2-layout decoder from scratch -> respiratory and cardiology LoRA adapters -> int8
 #   ONNX with LoRA inputs, adapter files, tokenizer.json in demo/llm-demo/ (demo/llm/train_llm.py).
@@ -50,12 +50,13 @@ whisper_demo() {
   stamp "whisper: base model from scratch on the general set"
   # every window is trained at its own length (audio_ctx = ceil(samples / 320), as the ASR engine runs
   # it with audioCtxPerWindow), 10 % of decoder text inputs replaced by random tokens, 30 % of windows
-  # with whisper.cpp's timestamp-mode prompt, CTC weight 0.5 -> 0.2 on the encoder
-  "$PY" "$demo/train.py" base --data "$data" --out "$build/base.pt" --steps 3600 --batch 16 --lr 3e-3 --warmup 200 \
-      --ctc 0.5 --ctc-final 0.2 --token-noise 0.1 --ts-prob 0.3 --full-prob 0.05
+  # with whisper.cpp's timestamp-mode prompt, CTC weight 0.5 -> 0.2 on the encoder, guided attention
+  # (diagonal prior on the cross-attention) weighted 1.0 -> 0 over the first 30 % of the steps
+  "$PY" "$demo/train.py" base --data "$data" --out "$build/base.pt" --steps 4000 --batch 16 --lr 3e-3 --warmup 200 \
+      --ctc 0.5 --ctc-final 0.2 --token-noise 0.1 --ts-prob 0.3 --full-prob 0.05 --ga 1.0 --ga-until 0.3
   stamp "whisper: LoRA fine-tune on the medical set (rank 32, alpha 64), merged"
   "$PY" "$demo/train.py" lora --data "$data" --base "$build/base.pt" --out "$build/merged.pt" \
-      --steps 300 --batch 16 --lr 4e-3 --warmup 20 --rank 32 --alpha 64 --replay 0.15 --encoder-blocks 3
+      --steps 900 --batch 16 --lr 4e-3 --warmup 40 --rank 32 --alpha 64 --replay 0.15 --encoder-blocks 3
   stamp "whisper: held-out evaluation in PyTorch (greedy)"
   "$PY" "$demo/train.py" eval --ckpt "$build/base.pt" --wavs "$eval" --out "$build/eval-base.json"
   "$PY" "$demo/train.py" eval --ckpt "$build/merged.pt" --wavs "$eval" --out "$build/eval-merged.json"

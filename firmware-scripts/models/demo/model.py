@@ -74,8 +74,10 @@ class MultiHeadAttention(nn.Module):
         self.key = nn.Linear(n_state, n_state, bias=False)
         self.value = nn.Linear(n_state, n_state)
         self.out = nn.Linear(n_state, n_state)
+        self.keep_weights = False  # training: keep the attention weights (guided-attention loss)
+        self.weights = None
 
-    def forward(self, x, xa=None, causal=False, kv=None):
+    def forward(self, x, xa=None, causal=False, kv=None, key_mask=None):
         q = self.query(x)
         if kv is not None:
             k, v = kv
@@ -91,7 +93,11 @@ class MultiHeadAttention(nn.Module):
         if causal:
             mask = torch.full((T, k.shape[2]), float("-inf")).triu(1 + k.shape[2] - T)
             att = att + mask
+        if key_mask is not None:  # [B, 1, 1, Tk]: 0 for used keys, -inf beyond a sample's audio_ctx
+            att = att + key_mask
         w = att.softmax(-1)
+        if self.keep_weights:
+            self.weights = w
         y = (w @ v).transpose(1, 2).reshape(B, T, C)
         return self.out(y)
 
@@ -106,10 +112,10 @@ class Block(nn.Module):
         self.mlp = nn.Sequential(nn.Linear(n_state, 4 * n_state), nn.Identity(), nn.Linear(4 * n_state, n_state))
         self.mlp_ln = nn.LayerNorm(n_state)
 
-    def forward(self, x, xa=None, causal=False):
-        x = x + self.attn(self.attn_ln(x), causal=causal)
+    def forward(self, x, xa=None, causal=False, self_mask=None, cross_mask=None):
+        x = x + self.attn(self.attn_ln(x), causal=causal, key_mask=self_mask)
         if self.cross_attn is not None:
-            x = x + self.cross_attn(self.cross_attn_ln(x), xa)
+            x = x + self.cross_attn(self.cross_attn_ln(x), xa, key_mask=cross_mask)
         y = self.mlp_ln(x)
         y = self.mlp[2](gelu(self.mlp[0](y)))
         return x + y
@@ -124,13 +130,23 @@ class Encoder(nn.Module):
         self.blocks = nn.ModuleList([Block(n_state, n_head, cross=False) for _ in range(n_layer)])
         self.ln_post = nn.LayerNorm(n_state)
 
-    def forward(self, mel):  # mel: [B, n_mels, 2*n_ctx]
+    def forward(self, mel, key_mask=None):  # mel: [B, n_mels, 2*n_ctx]
+        """key_mask (see ctx_mask): a padded batch in which sample b uses only its first ctx[b]
+        positions, exactly as whisper.cpp does with audio_ctx = ctx[b] (mel zero beyond 2*ctx[b])."""
         x = gelu(self.conv1(mel))
         x = gelu(self.conv2(x))
         x = x.transpose(1, 2) + self.positional_embedding[: x.shape[2]]
         for b in self.blocks:
-            x = b(x)
+            x = b(x, self_mask=key_mask)
         return self.ln_post(x)
+
+
+def ctx_mask(ctx, T):
+    """[B, 1, 1, T] additive mask: 0 at positions < ctx[b], -inf beyond."""
+    pos = torch.arange(T)[None, :]
+    m = torch.zeros(len(ctx), T)
+    m[pos >= ctx[:, None]] = float("-inf")
+    return m[:, None, None, :]
 
 
 class Decoder(nn.Module):
@@ -148,10 +164,12 @@ class Decoder(nn.Module):
     def embedding_matrix(self):
         return self.token_embedding.weight
 
-    def forward(self, tokens, xa):  # tokens: [B, T] active indices
-        x = self.token_embedding(tokens) + self.positional_embedding[: tokens.shape[1]]
+    def forward(self, tokens, xa, xa_mask=None):  # tokens: [B, T] active indices
+        # id -1 stands for any unused id (e.g. a timestamp token): the shared `unused` row
+        E = torch.cat([self.token_embedding.weight, self.unused[None, :]], dim=0)
+        x = F.embedding(torch.where(tokens < 0, E.shape[0] - 1, tokens), E) + self.positional_embedding[: tokens.shape[1]]
         for b in self.blocks:
-            x = b(x, xa, causal=True)
+            x = b(x, xa, causal=True, cross_mask=xa_mask)
         return self.ln(x)
 
 

@@ -171,6 +171,34 @@ class WhisperRecognizerTest {
     }
 
     @Test
+    void audioCtxPerWindowFollowsTheWindowLength() {
+        assertFalse(spec(multi, Map.of("audioCtx", 500, "weights", "none")).audioCtxPerWindow());
+        WhisperModelSpec perWindow = spec(multi, Map.of("audioCtx", 500, "weights", "none", "audioCtxPerWindow", true));
+        assertTrue(perWindow.audioCtxPerWindow());
+        assertEquals(10_000, perWindow.maxWindowMs());
+        assertThrows(IllegalArgumentException.class, () -> spec(multi, Map.of("audioCtxPerWindow", "yes")));
+        // 20 ms a position, rounded up; windows under 1.1 s are padded to 1.1 s (whisper.cpp refuses < 1 s)
+        assertEquals(55, WhisperRecognizer.audioCtxFor(8_000, 500));
+        assertEquals(55, WhisperRecognizer.audioCtxFor(17_600, 500));
+        assertEquals(100, WhisperRecognizer.audioCtxFor(32_000, 500));
+        assertEquals(101, WhisperRecognizer.audioCtxFor(32_001, 500));
+        assertEquals(500, WhisperRecognizer.audioCtxFor(160_000, 500));
+        assertEquals(100, WhisperRecognizer.audioCtxFor(160_000, 100));
+        WhisperRecognizer r = WhisperRecognizer.load(perWindow, config(1, Duration.ofSeconds(5)));
+        try {
+            float[] audio = new float[16000 * 4];
+            // a 0.5 s window (padded before whisper.cpp sees it) and a 2.5 s one (audio_ctx 125)
+            SpeechRecognizer.Recognition out = rec(r, audio, List.of(new SpeechRegion(0, 8_000),
+                    new SpeechRegion(8_000, 48_000)), AsrOptions.defaults(AsrConfig.defaults()), "");
+            assertEquals(2, out.windows().size());
+            assertThrows(IllegalArgumentException.class, () -> rec(r, new float[16000 * 11],
+                    List.of(new SpeechRegion(0, 16000 * 11)), AsrOptions.defaults(AsrConfig.defaults()), ""));
+        } finally {
+            r.close();
+        }
+    }
+
+    @Test
     void damagedModelFilesAreRefusedWithTheReason(@TempDir Path dir) throws Exception {
         byte[] good = Files.readAllBytes(multi);
         byte[] badMagic = good.clone();

@@ -32,6 +32,9 @@ final class WhisperNative implements AutoCloseable {
     /** Per-call decoding parameters, copied into whisper-jni's struct for each call. */
     record Params(String language, String prompt, int beamSize, boolean temperatureFallback, float logProbThreshold,
                   float noSpeechThreshold, int threads, int audioCtx) {
+        Params withAudioCtx(int ctx) {
+            return new Params(language, prompt, beamSize, temperatureFallback, logProbThreshold, noSpeechThreshold, threads, ctx);
+        }
     }
 
     /** A decoder state: scratch memory for one recognition at a time. */

@@ -26,6 +26,10 @@ import org.mededge.asr.Transcript;
 public final class WhisperRecognizer implements SpeechRecognizer {
     /** 30 s: Whisper's full window, 1500 encoder positions of 20 ms. */
     static final int FULL_AUDIO_CTX = 1500;
+    /** whisper.cpp refuses windows under 1 s; with audioCtxPerWindow shorter windows are padded with silence to 1.1 s. */
+    static final int MIN_WINDOW_SAMPLES = SpeechRegion.RATE * 11 / 10;
+    /** Samples per encoder position (20 ms at 16 kHz). */
+    static final int SAMPLES_PER_POSITION = SpeechRegion.RATE / 50;
 
     private final WhisperNative model;
     private final WhisperModelSpec spec;
@@ -35,6 +39,7 @@ public final class WhisperRecognizer implements SpeechRecognizer {
     private final AtomicInteger inUse = new AtomicInteger();
     private final GgmlCheck.Info info;
     private final long maxWindowMs;
+    private final int maxAudioCtx;
     private volatile boolean closed;
 
     /**
@@ -44,9 +49,11 @@ public final class WhisperRecognizer implements SpeechRecognizer {
      * @param audioCtx    encoder positions to use (0 = the model's own); 500 = 10-second windows
      * @param maxWindowMs longest window, from model.yaml or derived from audioCtx
      * @param weightless  true only for whisper.cpp's header-only test files
+     * @param audioCtxPerWindow true: each window is encoded with only the positions its length needs
+     *                    (ceil(samples / 320), at most audioCtx), for models trained that way
      */
     public record WhisperModelSpec(String name, String version, String sha256, Path file, int audioCtx, long maxWindowMs,
-                                   List<String> languages, boolean weightless) {
+                                   List<String> languages, boolean weightless, boolean audioCtxPerWindow) {
         public WhisperModelSpec {
             languages = List.copyOf(languages);
         }
@@ -54,7 +61,8 @@ public final class WhisperRecognizer implements SpeechRecognizer {
         /**
          * Reads the optional model.yaml keys: {@code audioCtx} (encoder positions, 1..1500),
          * {@code maxWindowSeconds} (default: audioCtx x 20 ms, at most 30 s), {@code languages}
-         * (default [auto, zh, en]) and {@code weights: none} for header-only test files.
+         * (default [auto, zh, en]), {@code weights: none} for header-only test files and
+         * {@code audioCtxPerWindow} (default false: every window gets audioCtx positions).
          */
         public static WhisperModelSpec from(String name, String version, String sha256, Path file, Map<String, Object> yaml) {
             int audioCtx = intKey(yaml, "audioCtx", 0);
@@ -74,7 +82,12 @@ public final class WhisperRecognizer implements SpeechRecognizer {
                 languages.addAll(List.of("auto", "zh", "en"));
             }
             boolean weightless = "none".equals(String.valueOf(yaml.get("weights")));
-            return new WhisperModelSpec(name, version, sha256, file, audioCtx, maxWindowMs, languages, weightless);
+            Object perWindow = yaml.getOrDefault("audioCtxPerWindow", false);
+            if (!(perWindow instanceof Boolean)) {
+                throw new IllegalArgumentException("model.yaml audioCtxPerWindow must be true or false, was " + perWindow);
+            }
+            return new WhisperModelSpec(name, version, sha256, file, audioCtx, maxWindowMs, languages, weightless,
+                    (Boolean) perWindow);
         }
 
         private static int intKey(Map<String, Object> yaml, String key, int dflt) {
@@ -107,7 +120,18 @@ public final class WhisperRecognizer implements SpeechRecognizer {
         this.config = config;
         this.idle = new ArrayBlockingQueue<>(config.states());
         int audioCtx = spec.audioCtx() > 0 ? spec.audioCtx() : info.audioCtx();
+        this.maxAudioCtx = audioCtx;
         this.maxWindowMs = Math.min(spec.maxWindowMs(), audioCtx * 20L);
+    }
+
+    /**
+     * Encoder positions for a window of this many samples when the model is run per window:
+     * ceil(samples / 320) for the window as whisper.cpp gets it (padded to 1.1 s when shorter),
+     * at most maxAudioCtx.
+     */
+    public static int audioCtxFor(int samples, int maxAudioCtx) {
+        int n = Math.max(samples, MIN_WINDOW_SAMPLES);
+        return Math.min(maxAudioCtx, (n + SAMPLES_PER_POSITION - 1) / SAMPLES_PER_POSITION);
     }
 
     /**
@@ -177,7 +201,15 @@ public final class WhisperRecognizer implements SpeechRecognizer {
                     throw new IllegalArgumentException("window longer than the model's " + maxWindowMs + " ms");
                 }
                 long t1 = System.nanoTime();
-                out.add(state.run(audio, w.start(), w.end(), params));
+                if (!spec.audioCtxPerWindow()) {
+                    out.add(state.run(audio, w.start(), w.end(), params));
+                } else if (w.length() < MIN_WINDOW_SAMPLES) {
+                    float[] padded = java.util.Arrays.copyOf(java.util.Arrays.copyOfRange(audio, w.start(), w.end()),
+                            MIN_WINDOW_SAMPLES);
+                    out.add(state.run(padded, 0, padded.length, params.withAudioCtx(audioCtxFor(padded.length, maxAudioCtx))));
+                } else {
+                    out.add(state.run(audio, w.start(), w.end(), params.withAudioCtx(audioCtxFor(w.length(), maxAudioCtx))));
+                }
                 computed += System.nanoTime() - t1;
             }
             return new Recognition(out, waited, computed / 1_000_000);
