@@ -37,10 +37,12 @@ public final class Main {
             System.out.println("  TOKEN=$(java -jar appliance/target/mededge-appliance.jar tokens create --role clinician)");
         }
         String auth = config.auth().enabled() ? " -H \"Authorization: Bearer $TOKEN\"" : "";
-        System.out.println("  curl -s" + auth + " -H 'Content-Type: audio/wav' --data-binary @firmware-scripts/models/demo/heldout/"
-                + "heldout-en-1.wav '" + base + "/v1/dictations?specialty=respiratory'");
         System.out.println("  curl -s" + auth + " -H 'Content-Type: application/json' -d '{\"text\":\"主诉：咳嗽发热3天。体温38.6℃，SpO2 88%。\","
                 + "\"specialty\":\"respiratory\"}' " + base + "/v1/notes");
+        boolean asr = report.checks().stream().anyMatch(c -> c.name().equals("asr") && c.status().equals("UP"));
+        System.out.println("  curl -s" + auth + " -H 'Content-Type: audio/wav' --data-binary @firmware-scripts/models/demo/heldout/"
+                + "heldout-en-1.wav '" + base + "/v1/dictations?specialty=respiratory'"
+                + (asr ? "" : "   (503 until a Whisper model is installed: see asr above)"));
         System.out.println("  curl -s " + base + "/health/ready");
         LOG.fine("started");
     }
