@@ -16,6 +16,7 @@ import org.mededge.fusion.extract.Extraction;
 import org.mededge.fusion.extract.Languages;
 import org.mededge.fusion.extract.NoteExtractor;
 import org.mededge.fusion.safety.ConfidenceGate;
+import org.mededge.fusion.safety.ReasonGrounding;
 import org.mededge.fusion.safety.Disclaimer;
 import org.mededge.fusion.safety.Plausibility;
 import org.mededge.fusion.safety.RedFlags;
@@ -149,6 +150,7 @@ public final class ReportAssembler {
             whyNone = failure;
         }
         flags.addAll(ConfidenceGate.check(assessment, config.reviewThreshold(), whyNone, language));
+        flags.addAll(ReasonGrounding.check(assessment, ex.symptoms(), vitals.accepted(), language));
 
         Map<String, Double> all = new LinkedHashMap<>();
         all.put("extractMs", ms(t0, t1));

@@ -115,6 +115,7 @@ class DemoLlmEvaluationTest {
         int n;
         int valid;
         int right;
+        int ungrounded;
         long ms;
         final Map<String, int[]> byLanguage = new LinkedHashMap<>();
         final Map<String, int[]> byGroup = new LinkedHashMap<>();
@@ -124,6 +125,7 @@ class DemoLlmEvaluationTest {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("notes", n);
             o.put("validJson", round((double) valid / n));
+            o.put("reasonCitesAbsentFindings", round((double) ungrounded / n));
             o.put("diagnosisAccuracy", round((double) right / n));
             o.put("meanMsPerNote", n == 0 ? 0 : ms / n);
             Map<String, Object> l = new LinkedHashMap<>();
@@ -148,6 +150,7 @@ class DemoLlmEvaluationTest {
         ReportAssembler assembler = new ReportAssembler(FusionConfig.defaults());
         Map<String, Tally> tallies = new LinkedHashMap<>();
         List<String> misses = new ArrayList<>();
+        List<String> ungroundedExamples = new ArrayList<>();
         for (JsonNode n : notes) {
             String sp = n.get("specialty").asText();
             List<String> modes = "general".equals(sp) ? List.of("base") : List.of("base", "adapter");
@@ -165,6 +168,13 @@ class DemoLlmEvaluationTest {
                 }
                 t.n++;
                 t.valid += valid ? 1 : 0;
+                Optional<String> ungrounded = r.flags().stream().filter(f -> "assessment.reason".equals(f.field()))
+                        .map(f -> f.message()).findFirst();
+                t.ungrounded += ungrounded.isPresent() ? 1 : 0;
+                if (ungrounded.isPresent() && ungroundedExamples.size() < 12) {
+                    ungroundedExamples.add(n.get("id").asText() + " " + mode + ": \"" + r.assessment().reason() + "\" -> "
+                            + ungrounded.get());
+                }
                 t.right += right ? 1 : 0;
                 t.ms += ms;
                 int[] l = t.byLanguage.computeIfAbsent(n.get("language").asText(), k -> new int[2]);
@@ -190,6 +200,7 @@ class DemoLlmEvaluationTest {
         tallies.forEach((k, v) -> results.put(k, v.json()));
         out.put("results", results);
         out.put("misses", misses);
+        out.put("reasonCitesAbsentFindingsExamples", ungroundedExamples);
         Path report = TestModels.repo().resolve("appliance/target/llm-demo-eval.json");
         Files.createDirectories(report.getParent());
         M.writeValue(report.toFile(), out);
