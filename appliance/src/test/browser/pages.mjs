@@ -34,12 +34,30 @@ try {
     disclaimer: await page.locator('#report .disclaimer').allTextContents(),
     signEnabled: await page.isEnabled('#sign'),
   };
-  await page.screenshot({ path: out + '/bedside.png', fullPage: true });
+  await page.screenshot({ path: out + '/bedside-dictation.png', fullPage: true });
   if (result.bedside.signEnabled) {
     await page.click('#sign');
     await page.waitForFunction(() => document.querySelector('#sign-state').textContent.trim().length > 0, null, { timeout: 30000 });
     result.bedside.signState = await page.textContent('#sign-state');
   }
+
+  // bedside, typed: the same page structures a typed note (and shows the assessment when a language model serves)
+  await page.goto(base + '/ui/bedside.html');
+  await page.fill('#token', env('CLINICIAN'));
+  await page.selectOption('#specialty', 'respiratory');
+  await page.fill('#note', process.env.NOTE || '主诉：发热、咳嗽4天。现病史：男，52岁，伴咳痰、气促，无胸痛。查体：体温39.2℃，'
+    + '心率112次/分，呼吸26次/分，血氧饱和度90%。右下肺可闻及湿啰音。检查结果：白细胞13.8×10^9/L，C反应蛋白96mg/L。');
+  await page.click('#structure');
+  await page.waitForFunction(() => document.querySelector('#report').textContent.trim().length > 0
+    || document.querySelector('#transcript .error'), null, { timeout: 60000 });
+  await page.waitForTimeout(300);
+  result.bedsideNote = {
+    transcript: await page.textContent('#transcript'),
+    report: await page.textContent('#report'),
+    disclaimer: await page.locator('#report .disclaimer').allTextContents(),
+    signEnabled: await page.isEnabled('#sign'),
+  };
+  await page.screenshot({ path: out + '/bedside.png', fullPage: true });
 
   // reading room: normalize wording, then read an image and open a heatmap
   await page.goto(base + '/ui/reading-room.html');

@@ -1,6 +1,6 @@
 'use strict';
-// Bedside dictation: record (MediaRecorder) or upload audio, show the transcript with low-confidence
-// segments marked, the structured note with flags and the assessment, then edit and sign it.
+// Bedside dictation: record (MediaRecorder) or upload audio, or type a note; show the transcript with
+// low-confidence segments marked, the structured note with flags and the assessment, then edit and sign it.
 (function () {
   const $ = (id) => document.getElementById(id);
   let recorder = null;
@@ -32,8 +32,15 @@
   }
 
   function show(r) {
-    const t = r.transcript || {};
     const box = MedEdge.clear($('transcript'));
+    if (!r.transcript) {
+      box.appendChild(MedEdge.el('p', 'typed note: no audio', 'muted'));
+      current = { reportId: r.reportId, version: r.version || 1, report: r.report };
+      MedEdge.renderReport($('report'), r.report, r.reportId, r.report && r.report.status);
+      buildEditor(r.report);
+      return;
+    }
+    const t = r.transcript;
     const p = MedEdge.el('p');
     (t.segments || []).forEach(s => {
       const span = MedEdge.el('span', s.text + ' ', s.lowConfidence ? 'low' : '');
@@ -111,6 +118,23 @@
     if (recorder && recorder.state === 'recording') recorder.stop();
     $('record').disabled = false;
     $('stop').disabled = true;
+  });
+  $('structure').addEventListener('click', async () => {
+    const text = $('note').value.trim();
+    if (!text) { $('state').textContent = 'type a note first'; return; }
+    MedEdge.setToken($('token').value);
+    const body = { text: text, specialty: $('specialty').value };
+    if ($('language').value !== 'auto') body.language = $('language').value;
+    if ($('patient').value.trim()) body.patient = $('patient').value.trim();
+    $('state').textContent = 'structuring…';
+    try {
+      const r = await MedEdge.call('POST', '/v1/notes', JSON.stringify(body), 'application/json');
+      $('state').textContent = 'done in ' + Math.round(r.report.provenance.timings.totalMs) + ' ms';
+      show(r);
+    } catch (e) {
+      $('state').textContent = '';
+      MedEdge.showError($('transcript'), e);
+    }
   });
   $('upload').addEventListener('click', () => {
     const f = $('file').files[0];

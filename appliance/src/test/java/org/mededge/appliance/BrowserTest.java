@@ -79,6 +79,14 @@ class BrowserTest {
             } else {
                 assertTrue(bedside.get("transcript").asText().contains("no speech found"), bedside.toString());
             }
+            JsonNode note = r.get("bedsideNote");
+            assertTrue(note.get("transcript").asText().contains("typed note"), note.toString());
+            assertTrue(note.get("report").asText().contains("39.2"), "the typed note's vitals are shown: " + note);
+            assertTrue(note.get("disclaimer").size() > 0, note.toString());
+            assertTrue(note.get("signEnabled").asBoolean(), note.toString());
+            if (llm) {
+                assertTrue(note.get("report").asText().contains("respiratory"), "the adapter's assessment is shown: " + note);
+            }
             JsonNode room = r.get("readingRoom");
             assertTrue(room.get("normalized").asText().contains("右肺下叶"), room.toString());
             assertTrue(room.get("terms").asText().contains("RID3875"), "nodule with its RadLex id: " + room);
@@ -88,6 +96,7 @@ class BrowserTest {
             assertTrue(room.get("heatmapShown").asBoolean(), room.toString());
             assertEquals(List.of(), new ObjectMapper().convertValue(r.get("consoleErrors"), List.class), "no console errors");
             assertTrue(Files.size(out.resolve("bedside.png")) > 10_000);
+            assertTrue(Files.size(out.resolve("bedside-dictation.png")) > 10_000);
             assertTrue(Files.size(out.resolve("reading-room.png")) > 10_000);
         }
     }
