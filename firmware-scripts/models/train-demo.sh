@@ -10,8 +10,8 @@
 #   committed held-out dictations in demo/heldout/ and metrics in BUILD/whisper-metrics.json.
 # Deterministic: fixed seeds, one torch thread (DEMO_THREADS, default 1: faster than 2 on a 2-core
 # machine, the second core runs the data-worker process).
-# whisper part: about 85 minutes on 2 cores (base 58, LoRA 12, corpus synthesis and evaluation the
-# rest), measured with the second core partly shared. CI never runs this.
+# whisper part: about 135 minutes on 2 cores (corpus 4, base 58, LoRA rounds 34 + 36, evaluation 3),
+# over the 60-minute budget, and the model still misses its 10 % target (demo/README.md). CI never runs this.
 # llm: synthetic notes (zh + en; respiratory, cardiology, general; labels from clinical rules) -> BPE
 #   tokenizer -> Qwen2-layout decoder from scratch -> respiratory and cardiology LoRA adapters -> int8
 #   ONNX with LoRA inputs, adapter files, tokenizer.json in demo/llm-demo/ (demo/llm/train_llm.py).
@@ -54,9 +54,17 @@ whisper_demo() {
   # (diagonal prior on the cross-attention) weighted 1.0 -> 0 over the first 30 % of the steps
   "$PY" "$demo/train.py" base --data "$data" --out "$build/base.pt" --steps 4000 --batch 16 --lr 3e-3 --warmup 200 \
       --ctc 0.5 --ctc-final 0.2 --token-noise 0.1 --ts-prob 0.3 --full-prob 0.05 --ga 1.0 --ga-until 0.3
+  # the medical set: half template dictations, half random sequences of its words and values (corpus.salad),
+  # so the decoder has to listen rather than complete a sentence frame; 10 % general-set replay; auxiliary
+  # CTC 0.3 -> 0.1 through a fresh (not exported) head; 30 % decoder-input noise
   stamp "whisper: LoRA fine-tune on the medical set (rank 32, alpha 64), merged"
-  "$PY" "$demo/train.py" lora --data "$data" --base "$build/base.pt" --out "$build/merged.pt" \
-      --steps 900 --batch 16 --lr 4e-3 --warmup 40 --rank 32 --alpha 64 --replay 0.15 --encoder-blocks 3
+  "$PY" "$demo/train.py" lora --data "$data" --base "$build/base.pt" --out "$build/merged1.pt" \
+      --steps 2400 --batch 16 --lr 3e-3 --warmup 50 --rank 32 --alpha 64 --replay 0.1 --encoder-blocks 3 \
+      --ctc 0.3 --ctc-final 0.1 --token-noise 0.3
+  stamp "whisper: a second LoRA round (rank 32, alpha 64) on the merged model, merged"
+  "$PY" "$demo/train.py" lora --data "$data" --base "$build/merged1.pt" --out "$build/merged.pt" \
+      --steps 2400 --batch 16 --lr 2e-3 --warmup 50 --rank 32 --alpha 64 --replay 0.1 --encoder-blocks 3 \
+      --ctc 0.2 --ctc-final 0.1 --token-noise 0.3
   stamp "whisper: held-out evaluation in PyTorch (greedy)"
   "$PY" "$demo/train.py" eval --ckpt "$build/base.pt" --wavs "$eval" --out "$build/eval-base.json"
   "$PY" "$demo/train.py" eval --ckpt "$build/merged.pt" --wavs "$eval" --out "$build/eval-merged.json"

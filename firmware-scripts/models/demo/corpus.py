@@ -209,7 +209,9 @@ def _fill(g, lang, template):
 
 def _p(s):
     """A literal piece that is only said to the synthesizer (punctuation, for a pause)."""
-    return lambda: (s, "", [], [])
+    f = lambda: (s, "", [], [])  # noqa: E731
+    f.pause = True
+    return f
 
 
 def _lit(f):
@@ -337,6 +339,34 @@ def general_templates(g, lang):
     ]
 
 
+# Words of the dictation vocabulary that the LoRA set's sentence frames do not use: the LoRA set
+# says them inside word sequences (see `salad`), so the held-out set differs from it in sentence
+# frames and values, never in words the model could not have heard.
+EN_EXTRA_WORDS = ["the patient", "he", "she", "has", "had", "today", "on arrival", "impression", "percent"]
+ZH_EXTRA_WORDS = ["自述", "已经", "今日", "测", "查", "初步", "和", "无"]
+SALAD_SHARE = {"train": 0.5}
+
+
+def salad(g, lang, tpls, extra):
+    """A random sequence of 2-6 units: the pieces of the split's templates (literal words, or a
+    value, symptom, lab...) in random order, with the extra vocabulary words. The decoder cannot
+    predict the next word from a sentence frame, so it has to listen; every word is said next to
+    many different neighbours."""
+    units = []
+    for w, tpl in tpls:
+        units += [(w, p) for p in tpl if not getattr(p, "pause", False)]
+    units += [(2, e) for e in extra]
+    k = g.r.randint(2, 6)
+    picked = [u for _, u in g.r.choices(units, weights=[w for w, _ in units], k=k)]
+    pause = "," if lang == "en" else "，"
+    tpl = []
+    for i, p in enumerate(picked):
+        if i and g.r.random() < 0.3:
+            tpl.append(_p(pause))
+        tpl.append(p)
+    return tpl
+
+
 def generate(split, lang, n, seed):
     g = Gen(seed, split)
     out = []
@@ -344,6 +374,9 @@ def generate(split, lang, n, seed):
         tpls = general_templates(g, lang) if split == "general" else medical_templates(g, lang, split)
         weights = [w for w, _ in tpls]
         _, tpl = g.r.choices(tpls, weights=weights)[0]
+        if split in SALAD_SHARE and g.r.random() < SALAD_SHARE[split]:
+            extra = [] if split == "general" else (EN_EXTRA_WORDS if lang == "en" else ZH_EXTRA_WORDS)
+            tpl = salad(g, lang, tpls, extra)
         tts, text, vitals, labs = _fill(g, lang, tpl)
         tts = tts + ("." if lang == "en" else "。")
         out.append({"id": f"{split}-{lang}-{i:05d}", "split": split, "lang": lang, "tts": tts,

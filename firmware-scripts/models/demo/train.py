@@ -298,16 +298,19 @@ def cmd_lora(a):
     model.decoder.token_embedding = LoRAEmbedding(model.decoder.token_embedding, a.rank, a.alpha)
     lora_params = [p for n, p in model.named_parameters() if "lora_" in n]
     print(f"LoRA r={a.rank} alpha={a.alpha}: {sum(p.numel() for p in lora_params)} trainable parameters")
+    # a fresh auxiliary CTC head (not exported) helps the adapted encoder learn the new words fast
+    ctc_head = torch.nn.Linear(model.cfg["n_state"], len(tok.text_tokens) + 1)
     med = Pool(*load_split(a.data, "train"), tok)
     gen = Pool(*load_split(a.data, "general"), tok)
     ds = Batches([med, gen], [1 - a.replay, a.replay], tok, a.batch, a.steps, seed=202, token_noise=a.token_noise,
                  ts_prob=a.ts_prob, full_prob=a.full_prob)
-    secs = run_training(model, lora_params, ds, a.steps, a.lr, a.warmup, ga_weight=a.ga, ga_until=a.ga_until)
+    secs = run_training(model, lora_params + list(ctc_head.parameters()), ds, a.steps, a.lr, a.warmup,
+                        ctc_head=ctc_head, ctc_weight=a.ctc, ctc_final=a.ctc_final, ga_weight=a.ga, ga_until=a.ga_until)
     merge_lora(model)
     save(model, tok, a.out, {"stage": "lora-merged", "base": info, "steps": a.steps, "batch": a.batch, "lr": a.lr,
                              "rank": a.rank, "alpha": a.alpha, "replay": a.replay,
                              "lora_encoder_blocks": a.encoder_blocks, "seconds": round(secs),
-                             "token_noise": a.token_noise, "ts_prob": a.ts_prob,
+                             "token_noise": a.token_noise, "ts_prob": a.ts_prob, "ctc": a.ctc, "ctc_final": a.ctc_final,
                              "trainable": sum(p.numel() for p in lora_params)})
     print(f"lora: {a.steps} steps in {secs / 60:.1f} min")
 
@@ -353,8 +356,6 @@ def main():
     b.add_argument("--batch", type=int, default=16)
     b.add_argument("--lr", type=float, default=3e-3)
     b.add_argument("--warmup", type=int, default=150)
-    b.add_argument("--ctc", type=float, default=0.3)
-    b.add_argument("--ctc-final", type=float, default=None, help="CTC weight at the last step (linear; default --ctc)")
     b.add_argument("--save-every", type=int, default=0)
     b.add_argument("--d-model", type=int, default=CONFIG["n_state"])
     b.add_argument("--heads", type=int, default=CONFIG["n_head"])
@@ -383,6 +384,8 @@ def main():
         sp.add_argument("--ga", type=float, default=0.0, help="guided-attention weight at step 0")
         sp.add_argument("--ga-until", type=float, default=0.5, help="share of the steps after which it is 0")
         sp.add_argument("--threads", type=int, default=None, help="torch threads (default DEMO_THREADS or 1)")
+        sp.add_argument("--ctc", type=float, default=0.3, help="weight of the auxiliary CTC loss at step 0")
+        sp.add_argument("--ctc-final", type=float, default=None, help="CTC weight at the last step (linear; default --ctc)")
     a = ap.parse_args()
     {"base": cmd_base, "lora": cmd_lora, "eval": cmd_eval}[a.cmd](a)
 
