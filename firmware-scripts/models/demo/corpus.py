@@ -375,8 +375,7 @@ def generate(split, lang, n, seed):
         weights = [w for w, _ in tpls]
         _, tpl = g.r.choices(tpls, weights=weights)[0]
         if split in SALAD_SHARE and g.r.random() < SALAD_SHARE[split]:
-            extra = [] if split == "general" else (EN_EXTRA_WORDS if lang == "en" else ZH_EXTRA_WORDS)
-            tpl = salad(g, lang, tpls, extra)
+            tpl = salad(g, lang, tpls, EN_EXTRA_WORDS if lang == "en" else ZH_EXTRA_WORDS)
         tts, text, vitals, labs = _fill(g, lang, tpl)
         tts = tts + ("." if lang == "en" else "。")
         out.append({"id": f"{split}-{lang}-{i:05d}", "split": split, "lang": lang, "tts": tts,
