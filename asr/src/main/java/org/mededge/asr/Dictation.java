@@ -66,7 +66,8 @@ public final class Dictation {
         VoiceActivity speech;
         long vadMs;
         // the VAD scores the audio on its own thread while the recognizer takes each window as soon as it is settled
-        try (WindowFeed feed = WindowFeed.start(vad, clip.samples(), config.vad(), (int) (maxWindowMs * SpeechRegion.RATE / 1000))) {
+        try (WindowFeed feed = WindowFeed.start(vad, clip.samples(), config.vad(), (int) (maxWindowMs * SpeechRegion.RATE / 1000),
+                (int) (recognizer.windowBreakPauseMs() * SpeechRegion.RATE / 1000))) {
             rec = recognizer.recognize(clip.samples(), feed, options, prompt);
             windows = feed.handed();
             speech = feed.activity();

@@ -32,6 +32,11 @@ public interface SpeechRecognizer extends AutoCloseable {
     /** Longest window this model takes, in milliseconds (30 s, or less from the model's audioCtx). */
     long maxWindowMs();
 
+    /** A pause at least this long ends a window, in milliseconds (0: windows are packed up to maxWindowMs). */
+    default long windowBreakPauseMs() {
+        return 0;
+    }
+
     /** The model behind it, for provenance. */
     Transcript.ModelProvenance provenance();
 

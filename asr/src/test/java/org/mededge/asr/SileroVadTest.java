@@ -92,6 +92,22 @@ class SileroVadTest {
         assertEquals(speech, covered);
     }
 
+    @Test
+    void aLongEnoughPauseEndsAWindow() {
+        float[] audio = TestAudio.pcm16k("jfk-en.wav");
+        VoiceActivity va = vad.detect(audio, AsrConfig.Vad.defaults());
+        List<SpeechRegion> regions = va.regions();
+        int longest = 0;
+        for (int i = 1; i < regions.size(); i++) {
+            longest = Math.max(longest, regions.get(i).start() - regions.get(i - 1).end());
+        }
+        assertEquals(va.windows(30 * 16000), va.windows(30 * 16000, longest + 1), "no pause that long: packed as before");
+        List<SpeechRegion> split = va.windows(30 * 16000, longest);
+        assertTrue(split.size() >= 2, "the longest pause ends a window: " + split);
+        List<SpeechRegion> each = va.windows(30 * 16000, 1);
+        assertEquals(regions, each, "any pause ends a window: one window per speech region");
+    }
+
     /**
      * Windows are handed to the recognizer while the VAD is still scoring, each once the scores reach
      * far enough past it; they must be exactly the windows of the complete scores, for short and long
@@ -113,6 +129,12 @@ class SileroVadTest {
                 assertEquals(whole.windows(max), got, seconds + " s windows");
                 assertEquals(whole.regions(), feed.activity().regions());
             }
+        }
+        int pause = 700 * 16;
+        try (WindowFeed feed = WindowFeed.start(vad, three, AsrConfig.Vad.defaults(), 10 * 16000, pause)) {
+            List<SpeechRegion> got = new ArrayList<>();
+            feed.forEachRemaining(got::add);
+            assertEquals(whole.windows(10 * 16000, pause), got, "10 s windows that end at 700 ms pauses");
         }
         try (WindowFeed silent = WindowFeed.start(vad, new float[16000 * 3], AsrConfig.Vad.defaults(), 30 * 16000)) {
             assertFalse(silent.hasNext(), "silence: no window at all");

@@ -171,6 +171,29 @@ class WhisperRecognizerTest {
     }
 
     @Test
+    void modelYamlSaysHowTheModelWasTrained() {
+        WhisperModelSpec plain = spec(multi, Map.of("weights", "none"));
+        assertTrue(plain.initialPrompt() && plain.timestamps());
+        assertEquals(0, plain.windowBreakPauseMs());
+        WhisperModelSpec demo = spec(multi, Map.of("weights", "none", "initialPrompt", false, "timestamps", false,
+                "windowBreakPauseMs", 700));
+        assertFalse(demo.initialPrompt());
+        assertFalse(demo.timestamps());
+        assertEquals(700, demo.windowBreakPauseMs());
+        assertThrows(IllegalArgumentException.class, () -> spec(multi, Map.of("initialPrompt", "no")));
+        assertThrows(IllegalArgumentException.class, () -> spec(multi, Map.of("windowBreakPauseMs", -1)));
+        WhisperRecognizer r = WhisperRecognizer.load(demo, config(1, Duration.ofSeconds(5)));
+        try {
+            assertEquals(700, r.windowBreakPauseMs());
+            float[] audio = new float[16000 * 2];
+            assertEquals(1, rec(r, audio, List.of(new SpeechRegion(0, audio.length)),
+                    AsrOptions.defaults(AsrConfig.defaults()), "a prompt it ignores").windows().size());
+        } finally {
+            r.close();
+        }
+    }
+
+    @Test
     void audioCtxPerWindowFollowsTheWindowLength() {
         assertFalse(spec(multi, Map.of("audioCtx", 500, "weights", "none")).audioCtxPerWindow());
         WhisperModelSpec perWindow = spec(multi, Map.of("audioCtx", 500, "weights", "none", "audioCtxPerWindow", true));

@@ -109,11 +109,19 @@ public record VoiceActivity(float[] probs, int samples, List<SpeechRegion> regio
      * the rest of the audio is still being scored.
      */
     public List<SpeechRegion> windows(int maxSamples) {
+        return windows(maxSamples, 0);
+    }
+
+    /**
+     * As {@link #windows(int)}, and a pause of at least {@code breakSamples} between two speech regions
+     * (when > 0) ends a window, for models that never heard a longer pause inside one.
+     */
+    public List<SpeechRegion> windows(int maxSamples, int breakSamples) {
         List<SpeechRegion> windows = new ArrayList<>();
         int ws = -1;
         int we = -1;
         for (SpeechRegion r : regions) {
-            if (ws >= 0 && r.end() - ws <= maxSamples) {
+            if (ws >= 0 && r.end() - ws <= maxSamples && (breakSamples <= 0 || r.start() - we < breakSamples)) {
                 we = r.end();
                 continue;
             }

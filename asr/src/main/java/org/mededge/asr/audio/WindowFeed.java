@@ -25,6 +25,7 @@ public final class WindowFeed implements Iterator<SpeechRegion>, AutoCloseable {
     private final float[] probs;
     private final AsrConfig.Vad cfg;
     private final int maxSamples;
+    private final int breakSamples;
     private final int settle;
     private final AtomicInteger done = new AtomicInteger();
     private final AtomicBoolean cancelled = new AtomicBoolean();
@@ -36,8 +37,9 @@ public final class WindowFeed implements Iterator<SpeechRegion>, AutoCloseable {
     private volatile long vadNanos;
     private SpeechRegion next;
 
-    private WindowFeed(SileroVad vad, float[] audio, AsrConfig.Vad cfg, int maxSamples) {
+    private WindowFeed(SileroVad vad, float[] audio, AsrConfig.Vad cfg, int maxSamples, int breakSamples) {
         this.audio = audio;
+        this.breakSamples = breakSamples;
         this.probs = new float[SileroVad.frames(audio.length)];
         this.cfg = cfg;
         this.maxSamples = maxSamples;
@@ -60,7 +62,12 @@ public final class WindowFeed implements Iterator<SpeechRegion>, AutoCloseable {
 
     /** Starts scoring {@code audio} (16 kHz mono) for windows of at most {@code maxSamples}. */
     public static WindowFeed start(SileroVad vad, float[] audio, AsrConfig.Vad cfg, int maxSamples) {
-        WindowFeed f = new WindowFeed(vad, audio, cfg, maxSamples);
+        return start(vad, audio, cfg, maxSamples, 0);
+    }
+
+    /** As {@link #start(SileroVad, float[], AsrConfig.Vad, int)}; a pause of {@code breakSamples} or more (when > 0) ends a window. */
+    public static WindowFeed start(SileroVad vad, float[] audio, AsrConfig.Vad cfg, int maxSamples, int breakSamples) {
+        WindowFeed f = new WindowFeed(vad, audio, cfg, maxSamples, breakSamples);
         f.worker.start();
         return f;
     }
@@ -78,7 +85,7 @@ public final class WindowFeed implements Iterator<SpeechRegion>, AutoCloseable {
             int d = done.get();
             VoiceActivity va = VoiceActivity.of(complete ? probs : Arrays.copyOf(probs, d),
                     complete ? audio.length : Math.min(audio.length, d * SileroVad.FRAME), cfg);
-            List<SpeechRegion> windows = va.windows(maxSamples);
+            List<SpeechRegion> windows = va.windows(maxSamples, breakSamples);
             int k = handed.size();
             if (k < windows.size()) {
                 SpeechRegion w = windows.get(k);

@@ -31,9 +31,10 @@ final class WhisperNative implements AutoCloseable {
 
     /** Per-call decoding parameters, copied into whisper-jni's struct for each call. */
     record Params(String language, String prompt, int beamSize, boolean temperatureFallback, float logProbThreshold,
-                  float noSpeechThreshold, int threads, int audioCtx) {
+                  float noSpeechThreshold, int threads, int audioCtx, boolean timestamps) {
         Params withAudioCtx(int ctx) {
-            return new Params(language, prompt, beamSize, temperatureFallback, logProbThreshold, noSpeechThreshold, threads, ctx);
+            return new Params(language, prompt, beamSize, temperatureFallback, logProbThreshold, noSpeechThreshold, threads, ctx,
+                    timestamps);
         }
     }
 
@@ -60,8 +61,9 @@ final class WhisperNative implements AutoCloseable {
             fp.translate = false;
             fp.initialPrompt = p.prompt() == null || p.prompt().isBlank() ? null : p.prompt();
             fp.noContext = true;          // nothing carries over from another request using this state
-            fp.singleSegment = false;
-            fp.noTimestamps = false;
+            // without timestamps (for models trained without them) the window is one segment
+            fp.singleSegment = !p.timestamps();
+            fp.noTimestamps = !p.timestamps();
             fp.printProgress = false;
             fp.printRealtime = false;
             fp.printSpecial = false;

@@ -51,9 +51,16 @@ public final class WhisperRecognizer implements SpeechRecognizer {
      * @param weightless  true only for whisper.cpp's header-only test files
      * @param audioCtxPerWindow true: each window is encoded with only the positions its length needs
      *                    (ceil(samples / 320), at most audioCtx), for models trained that way
+     * @param initialPrompt false for models trained without one (the specialty vocabulary is then not
+     *                    given to the decoder: its words would be tokens the model never saw before)
+     * @param timestamps  false for models trained to write text only: each window is decoded as one
+     *                    segment without timestamp tokens
+     * @param windowBreakPauseMs a pause at least this long ends a window (0: speech is packed into
+     *                    windows up to maxWindowMs), for models that never heard longer pauses inside one
      */
     public record WhisperModelSpec(String name, String version, String sha256, Path file, int audioCtx, long maxWindowMs,
-                                   List<String> languages, boolean weightless, boolean audioCtxPerWindow) {
+                                   List<String> languages, boolean weightless, boolean audioCtxPerWindow,
+                                   boolean initialPrompt, boolean timestamps, long windowBreakPauseMs) {
         public WhisperModelSpec {
             languages = List.copyOf(languages);
         }
@@ -62,7 +69,9 @@ public final class WhisperRecognizer implements SpeechRecognizer {
          * Reads the optional model.yaml keys: {@code audioCtx} (encoder positions, 1..1500),
          * {@code maxWindowSeconds} (default: audioCtx x 20 ms, at most 30 s), {@code languages}
          * (default [auto, zh, en]), {@code weights: none} for header-only test files and
-         * {@code audioCtxPerWindow} (default false: every window gets audioCtx positions).
+         * {@code audioCtxPerWindow} (default false: every window gets audioCtx positions),
+         * {@code initialPrompt} (default true: the specialty vocabulary is the decoder's initial prompt),
+         * {@code timestamps} (default true) and {@code windowBreakPauseMs} (default 0: no break at pauses).
          */
         public static WhisperModelSpec from(String name, String version, String sha256, Path file, Map<String, Object> yaml) {
             int audioCtx = intKey(yaml, "audioCtx", 0);
@@ -86,8 +95,20 @@ public final class WhisperRecognizer implements SpeechRecognizer {
             if (!(perWindow instanceof Boolean)) {
                 throw new IllegalArgumentException("model.yaml audioCtxPerWindow must be true or false, was " + perWindow);
             }
+            int breakMs = intKey(yaml, "windowBreakPauseMs", 0);
+            if (breakMs < 0) {
+                throw new IllegalArgumentException("model.yaml windowBreakPauseMs must be 0 or more, was " + breakMs);
+            }
             return new WhisperModelSpec(name, version, sha256, file, audioCtx, maxWindowMs, languages, weightless,
-                    (Boolean) perWindow);
+                    (Boolean) perWindow, bool(yaml, "initialPrompt"), bool(yaml, "timestamps"), breakMs);
+        }
+
+        private static boolean bool(Map<String, Object> yaml, String key) {
+            Object v = yaml.getOrDefault(key, true);
+            if (!(v instanceof Boolean b)) {
+                throw new IllegalArgumentException("model.yaml " + key + " must be true or false, was " + v);
+            }
+            return b;
         }
 
         private static int intKey(Map<String, Object> yaml, String key, int dflt) {
@@ -222,8 +243,9 @@ public final class WhisperRecognizer implements SpeechRecognizer {
 
     private WhisperNative.Params params(AsrOptions o, String prompt) {
         String language = model.multilingual() ? o.language() : "en";
-        return new WhisperNative.Params(language, prompt, o.beamSize(), o.temperatureFallback(),
-                (float) config.logProbThreshold(), (float) config.noSpeechThreshold(), config.threadsPerState(), spec.audioCtx());
+        return new WhisperNative.Params(language, spec.initialPrompt() ? prompt : null, o.beamSize(), o.temperatureFallback(),
+                (float) config.logProbThreshold(), (float) config.noSpeechThreshold(), config.threadsPerState(), spec.audioCtx(),
+                spec.timestamps());
     }
 
     private WhisperNative.State acquire() {
@@ -271,6 +293,11 @@ public final class WhisperRecognizer implements SpeechRecognizer {
     @Override
     public long maxWindowMs() {
         return maxWindowMs;
+    }
+
+    @Override
+    public long windowBreakPauseMs() {
+        return spec.windowBreakPauseMs();
     }
 
     @Override
