@@ -15,9 +15,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import audio  # noqa: E402
 import corpus  # noqa: E402
 
-COUNTS = {"general": 3000, "train": 4000, "heldout": 150}  # per language
+COUNTS = {"general": 3000, "train": 4000, "drill": 2000, "heldout": 150}  # per language
 SEEDS = {("general", "en"): 11, ("general", "zh"): 12, ("train", "en"): 21, ("train", "zh"): 22,
-         ("heldout", "en"): 31, ("heldout", "zh"): 32}
+         ("heldout", "en"): 31, ("heldout", "zh"): 32,
+         ("drill", "en"): 41, ("drill", "zh"): 42}
 
 
 def _synth(job):
@@ -30,7 +31,7 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--splits", default="heldout,train,general", help="comma-separated splits to (re)build")
+    ap.add_argument("--splits", default="heldout,train,drill,general", help="comma-separated splits to (re)build")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     for split in a.splits.split(","):

@@ -8,6 +8,7 @@ words), and the vitals and labs it states, coded as the fusion module reports th
 Splits:
   general  everyday sentences (numbers, times, shopping, travel): the base model's data
   train    medical dictation templates for the LoRA step
+  drill    runs of measurements (names and values of the train split) for the last LoRA round
   heldout  medical dictation from DIFFERENT templates (sentence frames) and DIFFERENT values
            (each value grid is partitioned by a hash, see `is_heldout_value`); never trained on
 All choices come from a seeded random.Random, so the corpus is the same on every machine.
@@ -367,10 +368,39 @@ def salad(g, lang, tpls, extra):
     return tpl
 
 
+def measurement_drill(g, lang):
+    """A run of 2-4 (Mandarin 2-3) measurements (a vital or lab name and its spoken value, from the LoRA set's
+    pieces and value grids; held-out values excluded as everywhere), some joined by a connective
+    word or a pause. Dictation is mostly such runs, and their values must come out exact."""
+    if lang == "en":
+        items = [["temperature", g.en_temp], ["temp", g.en_temp, "degrees"], ["blood pressure", g.en_bp],
+                 ["heart rate", g.en_hr], ["pulse", g.en_hr], ["respiratory rate", g.en_rr],
+                 ["oxygen saturation", g.en_spo2, "percent"], [g.en_lab], [g.en_lab]]
+        joins, pause = ["and", "today", "on arrival", "has"], ","
+    else:
+        items = [["体温", g.zh_temp], ["血压", g.zh_bp], ["心率", g.zh_hr], ["脉搏", g.zh_hr],
+                 ["呼吸", g.zh_rr], ["血氧饱和度", g.zh_spo2], [g.zh_lab], [g.zh_lab]]
+        joins, pause = ["和", "今日", "测", "查"], "，"
+    tpl = []
+    for i in range(g.r.randint(2, 4 if lang == "en" else 3)):
+        x = g.r.random()
+        if i and x < 0.35:
+            tpl.append(_p(pause))
+        if x > 0.8:
+            tpl.append(g.r.choice(joins))
+        tpl += g.r.choice(items)
+    return tpl
+
+
 def generate(split, lang, n, seed):
-    g = Gen(seed, split)
+    g = Gen(seed, "train" if split == "drill" else split)
     out = []
     for i in range(n):
+        if split == "drill":
+            tts, text, vitals, labs = _fill(g, lang, measurement_drill(g, lang))
+            out.append({"id": f"{split}-{lang}-{i:05d}", "split": split, "lang": lang,
+                        "tts": tts + ("." if lang == "en" else "。"), "text": text, "vitals": vitals, "labs": labs})
+            continue
         tpls = general_templates(g, lang) if split == "general" else medical_templates(g, lang, split)
         weights = [w for w, _ in tpls]
         _, tpl = g.r.choices(tpls, weights=weights)[0]
@@ -385,7 +415,7 @@ def generate(split, lang, n, seed):
 
 if __name__ == "__main__":
     import sys
-    for split in ("general", "train", "heldout"):
+    for split in ("general", "train", "drill", "heldout"):
         for lang in ("en", "zh"):
             for u in generate(split, lang, int(sys.argv[1]) if len(sys.argv) > 1 else 4, 7):
                 print(u["id"], "|", u["text"], "|", u["vitals"], u["labs"])

@@ -300,15 +300,19 @@ def cmd_lora(a):
     print(f"LoRA r={a.rank} alpha={a.alpha}: {sum(p.numel() for p in lora_params)} trainable parameters")
     # a fresh auxiliary CTC head (not exported) helps the adapted encoder learn the new words fast
     ctc_head = torch.nn.Linear(model.cfg["n_state"], len(tok.text_tokens) + 1)
-    med = Pool(*load_split(a.data, "train"), tok)
-    gen = Pool(*load_split(a.data, "general"), tok)
-    ds = Batches([med, gen], [1 - a.replay, a.replay], tok, a.batch, a.steps, seed=202, token_noise=a.token_noise,
+    pools = [Pool(*load_split(a.data, "train"), tok), Pool(*load_split(a.data, "general"), tok)]
+    weights = [1 - a.replay, a.replay]
+    if a.extra_split:  # e.g. the measurement drill: takes --extra-share of the medical share
+        pools.append(Pool(*load_split(a.data, a.extra_split), tok))
+        weights = [(1 - a.replay) * (1 - a.extra_share), a.replay, (1 - a.replay) * a.extra_share]
+    ds = Batches(pools, weights, tok, a.batch, a.steps, seed=202, token_noise=a.token_noise,
                  ts_prob=a.ts_prob, full_prob=a.full_prob)
     secs = run_training(model, lora_params + list(ctc_head.parameters()), ds, a.steps, a.lr, a.warmup,
                         ctc_head=ctc_head, ctc_weight=a.ctc, ctc_final=a.ctc_final, ga_weight=a.ga, ga_until=a.ga_until)
     merge_lora(model)
     save(model, tok, a.out, {"stage": "lora-merged", "base": info, "steps": a.steps, "batch": a.batch, "lr": a.lr,
                              "rank": a.rank, "alpha": a.alpha, "replay": a.replay,
+                             "extra_split": a.extra_split, "extra_share": a.extra_share,
                              "lora_encoder_blocks": a.encoder_blocks, "seconds": round(secs),
                              "token_noise": a.token_noise, "ts_prob": a.ts_prob, "ctc": a.ctc, "ctc_final": a.ctc_final,
                              "trainable": sum(p.numel() for p in lora_params)})
@@ -372,6 +376,8 @@ def main():
     l.add_argument("--alpha", type=float, default=32)
     l.add_argument("--replay", type=float, default=0.15)
     l.add_argument("--encoder-blocks", type=int, default=1)
+    l.add_argument("--extra-split", default=None, help="a third data split mixed into the medical share")
+    l.add_argument("--extra-share", type=float, default=0.4, help="its share of the medical share")
     e = sub.add_parser("eval")
     e.add_argument("--ckpt", required=True)
     e.add_argument("--wavs", required=True)
