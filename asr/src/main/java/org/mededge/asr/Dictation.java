@@ -75,12 +75,38 @@ public final class Dictation {
         }
         long t3 = System.nanoTime();
         List<Segment> segments = guards.apply(windows, rec.windows(), speech);
-        String joined = text.apply(String.join(" ", segments.stream().map(Segment::text).toList()));
+        String joined = text.apply(join(segments, recognizer.windowBreakPauseMs()));
         String language = options.language().equals("auto") ? Languages.guess(joined) : options.language();
         Transcript transcript = new Transcript(joined, language, clip.durationMs(), segments, recognizer.provenance());
         long t4 = System.nanoTime();
         Timings timings = new Timings(ms(t1 - t0), vadMs, rec.queueWaitMs(), rec.recognizeMs(), ms(t3 - t1), ms(t4 - t3));
         return new Result(transcript, timings, clip.samples().length / (double) SpeechRegion.RATE, windows.size());
+    }
+
+    /**
+     * The segments' texts, space-separated; where a model writes no punctuation and a pause of at least
+     * {@code breakMs} (when > 0) lies between two segments, the first ends with a full stop ("." or, after
+     * Chinese, "。"), so that numbers on either side of the pause are never read as one.
+     */
+    static String join(List<Segment> segments, long breakMs) {
+        StringBuilder out = new StringBuilder();
+        long prevEnd = 0;
+        for (Segment seg : segments) {
+            String t = seg.text().strip();
+            if (t.isEmpty()) {
+                continue;
+            }
+            if (!out.isEmpty()) {
+                char last = out.charAt(out.length() - 1);
+                if (breakMs > 0 && seg.startMs() - prevEnd >= breakMs && ".!?。！？".indexOf(last) < 0) {
+                    out.append(Character.UnicodeScript.of(last) == Character.UnicodeScript.HAN ? "。" : ".");
+                }
+                out.append(' ');
+            }
+            out.append(t);
+            prevEnd = seg.endMs();
+        }
+        return out.toString();
     }
 
     private static long ms(long nanos) {
