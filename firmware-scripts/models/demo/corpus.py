@@ -397,15 +397,12 @@ def generate(split, lang, n, seed):
     out = []
     for i in range(n):
         if split == "drill":
-            tts, text, vitals, labs = _fill(g, lang, measurement_drill(g, lang))
-            out.append({"id": f"{split}-{lang}-{i:05d}", "split": split, "lang": lang,
-                        "tts": tts + ("." if lang == "en" else "。"), "text": text, "vitals": vitals, "labs": labs})
-            continue
-        tpls = general_templates(g, lang) if split == "general" else medical_templates(g, lang, split)
-        weights = [w for w, _ in tpls]
-        _, tpl = g.r.choices(tpls, weights=weights)[0]
-        if split in SALAD_SHARE and g.r.random() < SALAD_SHARE[split]:
-            tpl = salad(g, lang, tpls, EN_EXTRA_WORDS if lang == "en" else ZH_EXTRA_WORDS)
+            tpl = measurement_drill(g, lang)
+        else:
+            tpls = general_templates(g, lang) if split == "general" else medical_templates(g, lang, split)
+            _, tpl = g.r.choices(tpls, weights=[w for w, _ in tpls])[0]
+            if split in SALAD_SHARE and g.r.random() < SALAD_SHARE[split]:
+                tpl = salad(g, lang, tpls, EN_EXTRA_WORDS if lang == "en" else ZH_EXTRA_WORDS)
         tts, text, vitals, labs = _fill(g, lang, tpl)
         tts = tts + ("." if lang == "en" else "。")
         out.append({"id": f"{split}-{lang}-{i:05d}", "split": split, "lang": lang, "tts": tts,
