@@ -42,6 +42,8 @@ LABS = {
     "k": ("2823-3", "mmol/L", 2.8, 6.5, 1, [("potassium", "potassium")], ["血钾"], "", ""),
     "na": ("2951-2", "mmol/L", 124, 152, 0, [("sodium", "sodium")], ["血钠"], "", ""),
 }
+# 脑钠肽, the Mandarin name spoken for "bnp", is BNP (its own LOINC code), not NT-proBNP (脑钠肽前体)
+ZH_CODES = {"bnp": "30934-4"}
 
 EN_SYMPTOMS = ["cough", "fever", "chest pain", "shortness of breath", "wheezing", "sputum",
                "palpitations", "dizziness", "headache", "nausea", "vomiting", "abdominal pain",
@@ -177,7 +179,7 @@ class Gen:
         num = zh_decimal(v, places) if places else zh_int(int(v))
         tail = zh_unit if zh_unit and self.r.random() < 0.35 else ""
         s = f"{self.r.choice(names)}{num}{tail}"
-        return s, s, [], [{"code": code, "value": v, "unit": unit}]
+        return s, s, [], [{"code": ZH_CODES.get(key, code), "value": v, "unit": unit}]
 
     def zh_dur(self):
         n = self.r.choice([1, 2, 3, 4, 5, 6, 7, 10, 12, 24])
@@ -393,10 +395,11 @@ def measurement_drill(g, lang):
 
 
 def generate(split, lang, n, seed):
-    g = Gen(seed, "train" if split == "drill" else split)
+    drill = split.startswith("drill")  # drill, drill2, drill3: the same generator, other seeds
+    g = Gen(seed, "train" if drill else split)
     out = []
     for i in range(n):
-        if split == "drill":
+        if drill:
             tpl = measurement_drill(g, lang)
         else:
             tpls = general_templates(g, lang) if split == "general" else medical_templates(g, lang, split)

@@ -90,6 +90,30 @@ class NoteStructuringTest {
     }
 
     @Test
+    void bnpAndNtProBnpAreTwoTestsAndNeitherIsDropped() {
+        // 脑钠肽 alone is BNP (30934-4); 脑钠肽前体, N末端B型利钠肽原 and pro-B-type are NT-proBNP (33762-6)
+        Map<String, List<String>> cases = Map.of(
+                "今日查脑钠肽一百四十三", List.of("30934-4 143"),
+                "BNP 350 pg/mL, NT-proBNP 2100 pg/mL", List.of("30934-4 350", "33762-6 2100"),
+                "氨基末端脑钠肽前体1200pg/ml，B型钠尿肽88", List.of("33762-6 1200", "30934-4 88"),
+                "N末端B型利钠肽原900", List.of("33762-6 900"),
+                "N-terminal pro-B-type natriuretic peptide 900 pg/mL", List.of("33762-6 900"),
+                "B-type natriuretic peptide 0.4 ng/mL", List.of("30934-4 400"));
+        cases.forEach((text, want) -> assertEquals(want, structure(text).labs().stream()
+                .map(v -> v.code() + " " + v.value().stripTrailingZeros().toPlainString()).toList(), text));
+    }
+
+    @Test
+    void aStrayDigitAfterADecimalTemperatureIsNotASecondDecimalPoint() {
+        // a misheard dictation ("三十八点七度零") once crashed the extractor with two decimal points
+        StructuredReport r = structure("呼吸二十一次每分钟体温三十八点七度零糖十八楼");
+        Map<String, BigDecimal> v = r.vitals().stream().collect(Collectors.toMap(ClinicalValue::code, ClinicalValue::value));
+        assertEquals(0, new BigDecimal("38.7").compareTo(v.get("8310-5")));
+        assertEquals(0, new BigDecimal("21").compareTo(v.get("9279-1")));
+        assertEquals(0, new BigDecimal("38.6").compareTo(structure("体温三十八度六").vitals().get(0).value()));
+    }
+
+    @Test
     void implausibleValuesAreKeptOutAndFlagged() {
         StructuredReport r = structure("体温100℃，心率900次/分，血压120/80mmHg。");
         assertTrue(r.vitals().stream().noneMatch(v -> v.code().equals("8310-5") || v.code().equals("8867-4")));

@@ -20,6 +20,7 @@ public enum Measure {
     CREATININE(Kind.LAB, "14682-9", "Creatinine [Moles/volume] in Serum or Plasma", "umol/L"),
     TROPONIN_I(Kind.LAB, "10839-9", "Troponin I.cardiac [Mass/volume] in Serum or Plasma", "ng/mL"),
     NT_PROBNP(Kind.LAB, "33762-6", "Natriuretic peptide.B prohormone N-Terminal [Mass/volume] in Serum or Plasma", "pg/mL"),
+    BNP(Kind.LAB, "30934-4", "Natriuretic peptide B [Mass/volume] in Serum or Plasma", "pg/mL"),
     D_DIMER(Kind.LAB, "48065-7", "Fibrin D-dimer FEU [Mass/volume] in Platelet poor plasma", "mg/L{FEU}"),
     PROCALCITONIN(Kind.LAB, "33959-8", "Procalcitonin [Mass/volume] in Serum or Plasma", "ng/mL"),
     POTASSIUM(Kind.LAB, "2823-3", "Potassium [Moles/volume] in Serum or Plasma", "mmol/L"),

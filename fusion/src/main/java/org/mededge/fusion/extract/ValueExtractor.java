@@ -73,6 +73,10 @@ public final class ValueExtractor {
                 "(ng/m[Ll]|[uµμ]g/[Ll]|ng/[Ll]|pg/m[Ll])?");
         add(Measure.NT_PROBNP, "N[-\\s]terminal\\s+pro[-\\s]?B[-\\s]type\\s+natriuretic\\s+peptide|N末端B型利钠肽原|N末端B型钠尿肽原|N末端脑钠肽前体|N端脑钠肽前体|氨基末端脑钠肽前体|脑钠肽前体",
                 "(?<![A-Za-z])(?:NT-?pro-?BNP|NTproBNP|NT-proBNP|nt-?probnp)(?![A-Za-z])", "(pg/m[Ll]|ng/[Ll]|ng/m[Ll])?");
+        // BNP is not NT-proBNP (another assay, other cut-offs): 脑钠肽 / B型钠尿肽 alone is BNP, 脑钠肽前体 and
+        // "pro-B-type" are NT-proBNP
+        add(Measure.BNP, "(?<!pro[-\\s]?)B[-\\s]type\\s+natriuretic\\s+peptide|brain\\s+natriuretic\\s+peptide|B型钠尿肽(?!原)|B型利钠肽(?!原)|脑钠肽(?!前体)",
+                "(?<![A-Za-z-])BNP(?![A-Za-z])", "(pg/m[Ll]|ng/[Ll]|ng/m[Ll])?");
         add(Measure.D_DIMER, "D-?\\s?dimer|d-?\\s?dimer|D-?二聚体",
                 "(?!)", "((?:mg/[Ll]|[uµμ]g/m[Ll])(?:\\s*FEU)?|(?:ng/m[Ll]|[uµμ]g/[Ll])(?:\\s*FEU)?)?");
         add(Measure.PROCALCITONIN, "procalcitonin|降钙素原",
@@ -120,10 +124,14 @@ public final class ValueExtractor {
                 continue; // "发热30天", "fever 39": a fever word with a bare whole number is not read as a temperature
             }
             BigDecimal v = new BigDecimal(t.group(1));
-            if (t.group(2) != null) {
-                v = new BigDecimal(t.group(1) + "." + t.group(2));
-            }
             String unit = t.group(3) == null ? "" : t.group(3).toLowerCase(Locale.ROOT).replace(" ", "");
+            if (t.group(2) != null) {
+                if (t.group(1).contains(".")) {
+                    unit = "度"; // 三十八点七度零 (38.7度0): the value has its decimals; the stray digit after 度 is not one
+                } else {
+                    v = new BigDecimal(t.group(1) + "." + t.group(2)); // 三十八度六 = 38.6
+                }
+            }
             boolean fahrenheit = unit.contains("f") || unit.equals("℉")
                     || (unit.isEmpty() && !zh && v.compareTo(new BigDecimal(80)) >= 0);
             if (unit.contains("c") || unit.equals("℃") || unit.contains("度") || unit.contains("摄氏")) {
@@ -219,7 +227,7 @@ public final class ValueExtractor {
             case CREATININE -> u.equals("mg/dl") || (u.isEmpty() && !zh && v.compareTo(new BigDecimal(20)) < 0)
                     ? Decimals.times(v, "88.4", 0) : Decimals.clean(v);
             case TROPONIN_I -> u.equals("ng/l") || u.equals("pg/ml") ? Decimals.times(v, "0.001") : Decimals.clean(v);
-            case NT_PROBNP -> u.equals("ng/ml") ? Decimals.times(v, "1000") : Decimals.clean(v);
+            case NT_PROBNP, BNP -> u.equals("ng/ml") ? Decimals.times(v, "1000") : Decimals.clean(v);
             case D_DIMER -> u.startsWith("ng/ml") || u.startsWith("ug/l") ? Decimals.times(v, "0.001") : Decimals.clean(v);
             default -> Decimals.clean(v);
         };

@@ -41,6 +41,7 @@ public final class Plausibility {
             Map.entry("14682-9", new Range("5", "5000")),     // creatinine, umol/L
             Map.entry("10839-9", new Range("0", "1000")),     // troponin I, ng/mL
             Map.entry("33762-6", new Range("0", "300000")),   // NT-proBNP, pg/mL
+            Map.entry("30934-4", new Range("0", "100000")),   // BNP, pg/mL
             Map.entry("48065-7", new Range("0", "100")),      // D-dimer, mg/L FEU
             Map.entry("33959-8", new Range("0", "1000")),     // procalcitonin, ng/mL
             Map.entry("2823-3", new Range("1", "12")),        // potassium, mmol/L
