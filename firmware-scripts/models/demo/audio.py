@@ -79,7 +79,8 @@ def synthesize(text, lang, voice, rate, pitch):
     """espeak-ng to WAV on stdout, sox to 16 kHz mono 16-bit raw. Returns int16 samples."""
     esp = subprocess.Popen(["espeak-ng", "-v", voice, "-s", str(rate), "-p", str(pitch), "--stdout", text],
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    sox = subprocess.run(["sox", "-V1", "-t", "wav", "-", "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16",
+    # -R: sox's dither (resampling to 16 bit) from a fixed seed, or every synthesis differs in the low bits
+    sox = subprocess.run(["sox", "-V1", "-R", "-t", "wav", "-", "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16",
                           "-e", "signed-integer", "-t", "raw", "-", "vol", "0.9"],
                          stdin=esp.stdout, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True)
     esp.wait()

@@ -7,7 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 espeak-ng -v en-us -s 150 -w "$tmp/en.wav" "Patient reports chest pain for three hours. Troponin is elevated."
-sox "$tmp/en.wav" -r 48000 -c 1 -b 16 "$tmp/en48k.wav" pad 0.5 0.5
+sox -R "$tmp/en.wav" -r 48000 -c 1 -b 16 "$tmp/en48k.wav" pad 0.5 0.5
 # what browsers record: Opus in Ogg (Firefox) and in WebM (Chrome); phones: AAC in M4A; and MP3
 ffmpeg -v error -y -i "$tmp/en48k.wav" -c:a libopus -b:a 24k -map_metadata -1 -fflags +bitexact note-en.ogg
 ffmpeg -v error -y -i "$tmp/en48k.wav" -c:a libopus -b:a 24k -map_metadata -1 -fflags +bitexact note-en.webm
@@ -19,7 +19,7 @@ ffmpeg -v error -y -i "$tmp/en.wav" -ar 8000 -c:a pcm_mulaw -map_metadata -1 -ff
 espeak-ng -v en-us -s 150 -w "$tmp/demo-en.wav" "the patient has had chest pain for three days"
 espeak-ng -v cmn -s 150 -w "$tmp/demo-zh.wav" "患者自述胸痛已经三天"
 for l in en zh; do
-  sox "$tmp/demo-$l.wav" -r 48000 -c 1 -b 16 "$tmp/demo-$l-48k.wav" pad 0.3 0.3
+  sox -R "$tmp/demo-$l.wav" -r 48000 -c 1 -b 16 "$tmp/demo-$l-48k.wav" pad 0.3 0.3
   ffmpeg -v error -y -i "$tmp/demo-$l-48k.wav" -c:a libopus -b:a 32k -map_metadata -1 -fflags +bitexact "demo-$l.ogg"
 done
 ls -la note-en.* demo-*.ogg  note-en-mulaw.wav
