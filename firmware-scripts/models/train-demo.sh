@@ -47,6 +47,8 @@ whisper_demo() {
   "$PY" "$demo/build_data.py" "$data"
   stamp "whisper: vocabulary, held-out evaluation set, committed held-out dictations"
   "$PY" "$demo/make_eval.py" "$data" "$eval" --commit-dir "$demo/heldout"
+  # 100 dev dictations like the committed 8 (not committed): the appliance's DictationDevEvaluation runs them
+  "$PY" "$demo/make_dev.py" "$data" "$build/dev"
   stamp "whisper: base model from scratch on the general set"
   # every window is trained at its own length (audio_ctx = ceil(samples / 320), as the ASR engine runs
   # it with audioCtxPerWindow), 10 % of decoder text inputs replaced by random tokens, 30 % of windows

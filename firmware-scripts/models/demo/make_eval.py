@@ -38,6 +38,30 @@ def write_wav(path, x):
         w.writeframes(pcm.tobytes())
 
 
+def dictation(pcs, gap_seconds):
+    """Two utterances (int16) as one clean dictation: 0.3 s lead-in, the pause, 0.3 s tail, at 0.8 of full scale."""
+    gap = np.zeros(int(gap_seconds * audio.SAMPLE_RATE), dtype=np.float32)
+    lead = np.zeros(int(0.3 * audio.SAMPLE_RATE), dtype=np.float32)
+    return np.concatenate([lead, pcs[0] / 32768.0, gap, pcs[1] / 32768.0, lead]).astype(np.float32) * 0.8
+
+
+def expected_entry(name, lang, x, utts):
+    """What the end-to-end checks expect of a dictation: transcript, per-window text, vitals and labs."""
+    return {
+        "wav": name, "language": lang, "seconds": round(len(x) / audio.SAMPLE_RATE, 2),
+        "transcript": (" " if lang == "en" else "").join(u["text"] for u in utts),
+        "windows": [u["text"] for u in utts],
+        "vitals": [v for u in utts for v in u["vitals"]],
+        "labs": [v for u in utts for v in u["labs"]],
+    }
+
+
+def write_expected(directory, expected):
+    with open(os.path.join(directory, "expected.json"), "w", encoding="utf-8") as f:
+        json.dump(expected, f, ensure_ascii=False, indent=1)
+        f.write("\n")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("data")
@@ -85,22 +109,11 @@ def main():
             for k, ids in enumerate(pairs):
                 # re-synthesize with the default voice and rate, as a newcomer's espeak-ng would
                 pcs = [audio.synthesize(meta[i]["tts"], lang, "en-us" if lang == "en" else "cmn", 175, 50) for i in ids]
-                gap = np.zeros(int(0.8 * audio.SAMPLE_RATE), dtype=np.float32)
-                lead = np.zeros(int(0.3 * audio.SAMPLE_RATE), dtype=np.float32)
-                x = np.concatenate([lead, pcs[0] / 32768.0, gap, pcs[1] / 32768.0, lead]).astype(np.float32)
+                x = dictation(pcs, 0.8)
                 name = f"heldout-{lang}-{k + 1}.wav"
-                write_wav(os.path.join(a.commit_dir, name), x * 0.8)
-                joiner = " " if lang == "en" else ""
-                expected.append({
-                    "wav": name, "language": lang, "seconds": round(len(x) / audio.SAMPLE_RATE, 2),
-                    "transcript": joiner.join(meta[i]["text"] for i in ids),
-                    "windows": [meta[i]["text"] for i in ids],
-                    "vitals": [v for i in ids for v in meta[i]["vitals"]],
-                    "labs": [v for i in ids for v in meta[i]["labs"]],
-                })
-        with open(os.path.join(a.commit_dir, "expected.json"), "w", encoding="utf-8") as f:
-            json.dump(expected, f, ensure_ascii=False, indent=1)
-            f.write("\n")
+                write_wav(os.path.join(a.commit_dir, name), x)
+                expected.append(expected_entry(name, lang, x, [meta[i] for i in ids]))
+        write_expected(a.commit_dir, expected)
         print(f"wrote {len(expected)} committed held-out dictations to {a.commit_dir}")
 
 
