@@ -53,6 +53,25 @@ class SegmentGuardsTest {
     }
 
     @Test
+    void moreWordsThanTheAudioCanHoldIsLowConfidence() {
+        // a looping decoder (seen on a 10 s held-out dictation with the demo model): 3 s of speech cannot hold 40 words
+        String loop = "troponin i one point five five today temp thirty nine point one point nine today temp community"
+                + " three point nine today temp community one point nine today temp community two point nine today"
+                + " troponin today on arrival";
+        String fine = "troponin i two point three one nanograms per milliliter";
+        List<SpeechRegion> windows = List.of(new SpeechRegion(16000, 4 * 16000), new SpeechRegion(10 * 16000, 12 * 16000));
+        List<Segment> loops = guards.apply(windows, List.of(List.of(new RawSegment(0, 3000, loop)),
+                List.of(new RawSegment(0, 2000, "今日查血钠一百五十二今日查血钠一百四十二今日查血钠一百三十二"))), speechMap());
+        assertEquals(2, loops.size(), loops.toString());
+        assertTrue(loops.get(0).lowConfidence() && loops.get(1).lowConfidence(), loops.toString());
+        assertEquals(loop, loops.get(0).text().toLowerCase(java.util.Locale.ROOT), "kept whole, only marked");
+        List<Segment> ok = guards.apply(windows, List.of(List.of(new RawSegment(0, 3000, fine)),
+                List.of(new RawSegment(0, 2000, "今日查血钠一百五十二"))), speechMap());
+        assertEquals(2, ok.size(), ok.toString());
+        assertFalse(ok.get(0).lowConfidence() || ok.get(1).lowConfidence(), ok.toString());
+    }
+
+    @Test
     void segmentsInSilenceAreDroppedAndHalfSpeechIsLowConfidence() {
         // one window from 0 to 14 s spanning speech, a long pause, and speech
         List<SpeechRegion> windows = List.of(new SpeechRegion(0, 14 * 16000));

@@ -32,7 +32,8 @@ import org.mededge.appliance.TestModels;
  *
  * <pre>firmware-scripts/models/demo/make_dev.py firmware-scripts/models/demo/build/data firmware-scripts/models/demo/build/dev
  * mvn -o -pl appliance -am test -Dtest=DictationDevEvaluation -Ddevset=$PWD/firmware-scripts/models/demo/build/dev \
- *     -Dsurefire.failIfNoSpecifiedTests=false   # -Ddevset.language=auto to let the model detect it</pre>
+ *     -Dsurefire.failIfNoSpecifiedTests=false   # -Ddevset.language=auto to let the model detect it,
+ *                                              # -Ddevset.fallback=false for greedy decoding only</pre>
  */
 @Tag("benchmark")
 @EnabledIfSystemProperty(named = "devset", matches = ".+")
@@ -55,9 +56,11 @@ class DictationDevEvaluation {
         int[] found = new int[2];
         int[] extra = new int[2];
         List<String> misses = new ArrayList<>();
+        List<String> lowConfidence = new ArrayList<>();
         try (Appliance a = TestAppliance.start(home, Map.of(
                 "mededge.engines.asr.model", "whisper-demo",
                 "mededge.engines.asr.required", "true",
+                "mededge.asr.temperature-fallback", System.getProperty("devset.fallback", "true"),
                 "mededge.engines.llm.enabled", "false",
                 "mededge.engines.vision.enabled", "false"))) {
             Http http = new Http(a.port());
@@ -79,6 +82,13 @@ class DictationDevEvaluation {
                 TreeSet<String> right = new TreeSet<>(want);
                 right.retainAll(got);
                 clips[l]++;
+                boolean unsure = false;
+                for (JsonNode seg : body.at("/transcript/segments")) {
+                    unsure |= seg.path("lowConfidence").asBoolean(false);
+                }
+                if (unsure) {
+                    lowConfidence.add(e.get("wav").asText() + (want.equals(got) ? " (values exact)" : " (values wrong)"));
+                }
                 values[l] += want.size();
                 found[l] += right.size();
                 extra[l] += got.size() - right.size();
@@ -92,10 +102,10 @@ class DictationDevEvaluation {
         }
         String summary = String.format("dev dictations (%s language): en WER %.1f %% over %d clips, zh CER %.1f %% over %d clips; "
                         + "values reported exactly: en %d of %d, zh %d of %d (%.1f %%), %d wrong or extra values; "
-                        + "every value exact: en %d, zh %d dictations%nmisses:%n%s",
+                        + "every value exact: en %d, zh %d dictations; a segment marked low-confidence in %d: %s%nmisses:%n%s",
                 language, 100.0 * errors[0] / Math.max(1, units[0]), clips[0], 100.0 * errors[1] / Math.max(1, units[1]), clips[1],
                 found[0], values[0], found[1], values[1], 100.0 * (found[0] + found[1]) / Math.max(1, values[0] + values[1]),
-                extra[0] + extra[1], exactClips[0], exactClips[1], String.join("\n", misses));
+                extra[0] + extra[1], exactClips[0], exactClips[1], lowConfidence.size(), lowConfidence, String.join("\n", misses));
         System.out.println(summary);
         assertTrue(clips[0] + clips[1] > 0, "dictations in " + dir);
     }

@@ -14,7 +14,7 @@ import org.mededge.asr.audio.VoiceActivity;
  * Guards against Whisper's known failures, applied to every recognized segment: moves it to the
  * original audio's time line, scores how much of it is speech, drops it when it lies outside speech
  * or is a non-speech annotation or a repeat of the previous segment, collapses looping n-grams, and
- * marks it low-confidence past the configured thresholds.
+ * marks it low-confidence past the configured thresholds or when it holds more words than its audio can.
  *
  * <p>No-speech probability: whisper-jni 1.7.1 does not expose whisper.cpp's own no-speech or token
  * probabilities, so it is 1 minus the mean Silero speech probability over the segment's span, and
@@ -54,11 +54,40 @@ public final class SegmentGuards {
                 previous = key;
                 double avgLogProb = Double.NaN;
                 boolean low = noSpeech > config.lowConfidenceNoSpeech()
-                        || (!Double.isNaN(avgLogProb) && avgLogProb < config.lowConfidenceLogProb());
+                        || (!Double.isNaN(avgLogProb) && avgLogProb < config.lowConfidenceLogProb())
+                        || fasterThanSpeech(t, end - start);
                 out.add(new Segment(start, end, t, avgLogProb, noSpeech, low));
             }
         }
         return out;
+    }
+
+    /**
+     * More text than the audio can hold: over 6 English words or 9 Mandarin characters a second (a brisk
+     * dictation is about 3 and 5), counted over at least 1 s. A decoder that loops or runs on past the
+     * speech writes that ("… today temp thirty nine point one point nine today temp …" for 10 s of audio);
+     * its values must be checked against the recording, so the segment is marked low-confidence.
+     */
+    static boolean fasterThanSpeech(String text, long durationMs) {
+        int han = 0;
+        int words = 0;
+        boolean inWord = false;
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            i += Character.charCount(cp);
+            if (Character.UnicodeScript.of(cp) == Character.UnicodeScript.HAN) {
+                han++;
+                inWord = false;
+            } else if (Character.isLetterOrDigit(cp)) {
+                if (!inWord) {
+                    words++;
+                }
+                inWord = true;
+            } else if (Character.isWhitespace(cp)) {
+                inWord = false;
+            }
+        }
+        return words / 6.0 + han / 9.0 > Math.max(1000, durationMs) / 1000.0;
     }
 
     /** Whisper's non-speech annotations: "[BLANK_AUDIO]", "[Music]", and a segment that is only "(coughs)" or "*laughs*". */
