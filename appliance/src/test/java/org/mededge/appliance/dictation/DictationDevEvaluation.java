@@ -33,7 +33,8 @@ import org.mededge.appliance.TestModels;
  * <pre>firmware-scripts/models/demo/make_dev.py firmware-scripts/models/demo/build/data firmware-scripts/models/demo/build/dev
  * mvn -o -pl appliance -am test -Dtest=DictationDevEvaluation -Ddevset=$PWD/firmware-scripts/models/demo/build/dev \
  *     -Dsurefire.failIfNoSpecifiedTests=false   # -Ddevset.language=auto to let the model detect it,
- *                                              # -Ddevset.fallback=false for greedy decoding only</pre>
+ *                                              # -Ddevset.fallback=false for greedy decoding only,
+ *                                              # -Ddevset.beam=5 for beam search</pre>
  */
 @Tag("benchmark")
 @EnabledIfSystemProperty(named = "devset", matches = ".+")
@@ -61,6 +62,7 @@ class DictationDevEvaluation {
                 "mededge.engines.asr.model", "whisper-demo",
                 "mededge.engines.asr.required", "true",
                 "mededge.asr.temperature-fallback", System.getProperty("devset.fallback", "true"),
+                "mededge.asr.beam-size", System.getProperty("devset.beam", "1"),
                 "mededge.engines.llm.enabled", "false",
                 "mededge.engines.vision.enabled", "false"))) {
             Http http = new Http(a.port());
