@@ -9,5 +9,7 @@ public enum FlagCode {
     /** the assessment is missing or below the confidence threshold: a clinician must review */
     NEEDS_REVIEW,
     /** speech recognition was unsure of parts of the dictation */
-    LOW_ASR_CONFIDENCE
+    LOW_ASR_CONFIDENCE,
+    /** a number in the dictation that no vital sign or lab took (its name misheard or missing): check the transcript */
+    UNPLACED_VALUE
 }

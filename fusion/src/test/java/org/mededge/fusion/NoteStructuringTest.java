@@ -203,4 +203,42 @@ class NoteStructuringTest {
         assertEquals("P3D", r.symptoms().get(0).durationIso());
         assertEquals("respiratory", r.specialty());
     }
+
+    private static StructuredReport dictated(String text, String language) {
+        Transcript t = new Transcript(text, language, 8000, List.of(new Segment(0, 8000, text, -0.3, 0.01, false)),
+                new Transcript.ModelProvenance("whisper-demo", "3", "abc123", "whisper.cpp", "cpu"));
+        return A.structure(t, null, Optional.empty());
+    }
+
+    private static List<Flag> unplaced(StructuredReport r) {
+        return r.flags().stream().filter(f -> f.code() == FlagCode.UNPLACED_VALUE).toList();
+    }
+
+    @Test
+    void aDictatedNumberThatNoFieldTookIsFlaggedNotDropped() {
+        // the demo Whisper lost "sodium" in "today sodium one hundred thirty eight": the value has no name
+        String heard = "Respiratory rate sixteen temperature thirty six point one. Thirty one hundred thirty eight";
+        StructuredReport r = dictated(heard, "en");
+        assertEquals(2, r.vitals().size());
+        assertTrue(r.labs().isEmpty());
+        List<Flag> f = unplaced(r);
+        assertEquals(1, f.size(), r.flags().toString());
+        assertTrue(f.get(0).message().contains("\"…Thirty one hundred thirty eight\""), f.get(0).message());
+        assertEquals("transcript", f.get(0).field());
+        List<Flag> zh = unplaced(dictated("体温三十七度六血压一百九十一比七十五。今日查钠钠肽一百四十三", "zh"));
+        assertEquals(1, zh.size());
+        assertTrue(zh.get(0).message().contains("今日查钠钠肽一百四十三"), zh.get(0).message());
+        // a typed note is the clinician's own text: the same words carry no such flag
+        assertTrue(unplaced(structure(heard)).isEmpty());
+    }
+
+    @Test
+    void agesDurationsCountsAndDosesAreNotUnplacedValues() {
+        assertEquals(List.of(), unplaced(dictated("Fifty two year old man, cough for three days, vomited twice, two puffs "
+                + "of salbutamol, twelve lead ECG done, no one at home. Temperature thirty eight point six, "
+                + "heart rate one hundred ten, sodium one hundred thirty eight", "en")));
+        assertEquals(List.of(), unplaced(dictated("患者男五十二岁咳嗽三天呕吐两次第二天发热体温三十八度六心率一百一十次血钠一百三十八", "zh")));
+        // ... but a value whose name was lost still is, among them
+        assertEquals(1, unplaced(dictated("Cough for three days, heart rate one hundred ten, one hundred thirty eight", "en")).size());
+    }
 }

@@ -89,10 +89,17 @@ class DictationDemoHttpTest {
                 TreeSet<String> got = values(body.at("/report/vitals"));
                 got.addAll(values(body.at("/report/labs")));
                 clips++;
+                boolean unplaced = false;
+                for (JsonNode f : body.at("/report/flags")) {
+                    unplaced |= "UNPLACED_VALUE".equals(f.path("code").asText());
+                }
                 if (want.equals(got)) {
                     exactClips++;
+                    // a number the report does not hold is flagged; a report that holds every value has none
+                    assertFalse(unplaced, e.get("wav") + ": no UNPLACED_VALUE when every value is in the report: " + r.body());
                 } else {
-                    valueMisses.add(e.get("wav").asText() + ": expected " + want + ", reported " + got + " from \"" + heard + "\"");
+                    valueMisses.add(e.get("wav").asText() + ": expected " + want + ", reported " + got + " from \"" + heard + "\""
+                            + (unplaced ? " (flagged UNPLACED_VALUE)" : ""));
                 }
                 JsonNode assessment = body.at("/report/assessment");
                 assertFalse(assessment.isMissingNode() || assessment.isNull(), "an assessment: " + r.body());

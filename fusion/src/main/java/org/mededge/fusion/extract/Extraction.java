@@ -10,11 +10,12 @@ import org.mededge.fusion.Symptom;
 
 /**
  * What the structurer read from a note, before the safety gate: section texts (the note's own
- * words), every value stated (plausible or not), and symptoms.
+ * words), every value stated (plausible or not), symptoms, and the numbers no field took.
  */
 public record Extraction(String language, Map<String, String> sections, List<ClinicalValue> vitals,
-                         List<ClinicalValue> labs, List<Symptom> symptoms) {
+                         List<ClinicalValue> labs, List<Symptom> symptoms, List<UnplacedNumbers.Unplaced> unplaced) {
     public Extraction {
+        unplaced = List.copyOf(unplaced);
         sections = Collections.unmodifiableMap(new LinkedHashMap<>(sections));
         vitals = List.copyOf(vitals);
         labs = List.copyOf(labs);

@@ -38,7 +38,8 @@ public final class NoteExtractor {
                 sections.put(e.getKey().key(), b.toString());
             }
         }
-        List<ClinicalValue> all = values.extract(nt, language, split::inHeading);
+        ValueExtractor.Read read = values.read(nt, language, split::inHeading);
+        List<ClinicalValue> all = read.values();
         List<ClinicalValue> vitals = new ArrayList<>();
         List<ClinicalValue> labs = new ArrayList<>();
         for (ClinicalValue v : all) {
@@ -46,6 +47,8 @@ public final class NoteExtractor {
             (m.kind() == Measure.Kind.VITAL ? vitals : labs).add(v);
         }
         var found = symptoms.extract(nt, i -> split.inHeading(i) || split.sectionAt(i) == Section.PLAN);
-        return new Extraction(language, sections, vitals, labs, found);
+        List<Span> taken = new ArrayList<>(read.spans());
+        Durations.find(nt.text()).forEach(d -> taken.add(new Span(d.start(), d.end())));
+        return new Extraction(language, sections, vitals, labs, found, UnplacedNumbers.find(nt, taken));
     }
 }

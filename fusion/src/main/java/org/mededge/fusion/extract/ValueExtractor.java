@@ -108,6 +108,15 @@ public final class ValueExtractor {
      * @param language "zh" or "en": decides the unit of a unitless temperature, glucose or creatinine
      */
     public List<ClinicalValue> extract(NormalizedText nt, String language, Predicate<Integer> skip) {
+        return read(nt, language, skip).values();
+    }
+
+    /** What {@link #extract} returns, and the spans of normalized text that every reading took (kept or not). */
+    public record Read(List<ClinicalValue> values, List<Spans.Span> spans) {
+    }
+
+    /** Like {@link #extract}, with the spans the readings took. */
+    public Read read(NormalizedText nt, String language, Predicate<Integer> skip) {
         String s = nt.text();
         List<Found> found = new ArrayList<>();
         boolean zh = "zh".equals(language);
@@ -195,7 +204,7 @@ public final class ValueExtractor {
             Measure m = f.measure;
             out.add(new ClinicalValue(m.loinc(), m.display(), f.value, m.unit(), nt.originalSpan(f.start, f.end)));
         }
-        return out;
+        return new Read(out, found.stream().map(f -> new Spans.Span(f.start, f.end)).toList());
     }
 
     private static boolean comparatorBefore(String s, int valueStart) {

@@ -45,6 +45,7 @@ public final class ReportHtml {
             appendFlags(b, r.flags(), FlagCode.IMPLAUSIBLE_VALUE);
             appendFlags(b, r.flags(), FlagCode.NEEDS_REVIEW);
             appendFlags(b, r.flags(), FlagCode.LOW_ASR_CONFIDENCE);
+            appendFlags(b, r.flags(), FlagCode.UNPLACED_VALUE);
         }
         if (r.assessment() != null) {
             var a = r.assessment();
