@@ -68,7 +68,7 @@ const MedEdge = {
       node.appendChild(MedEdge.el('h3', 'Sections'));
       node.appendChild(MedEdge.table(['section', 'text'], keys.map(k => [k, sections[k]])));
     }
-    const values = (list) => (list || []).map(v => [v.display || v.code, v.value, v.unit, v.code]);
+    const values = (list) => (list || []).map(v => [v.display || v.code, (v.comparator || '') + v.value, v.unit, v.code]);
     if ((report.vitals || []).length) {
       node.appendChild(MedEdge.el('h3', 'Vitals'));
       node.appendChild(MedEdge.table(['vital', 'value', 'unit (UCUM)', 'LOINC'], values(report.vitals)));

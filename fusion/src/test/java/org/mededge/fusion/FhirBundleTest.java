@@ -20,6 +20,7 @@ import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.Device;
 import org.hl7.fhir.r4.model.DiagnosticReport;
 import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Resource;
 import org.junit.jupiter.api.Test;
@@ -83,6 +84,22 @@ class FhirBundleTest {
         Provenance p = of(b, Provenance.class).get(0);
         assertEquals(of(b, Device.class).size(), p.getAgent().size(), "every Device is an agent");
         assertEquals(b.getEntry().size() - 1, p.getTarget().size(), "every entry but the Provenance is a target");
+        assertEquals(List.of(), errors(b));
+    }
+
+    @Test
+    void aBoundIsAQuantityComparatorNotAValue() {
+        StructuredReport r = A.structure(new NoteRequest("Labs: troponin I <0.01 ng/mL, NT-proBNP >35000 pg/mL. "
+                + "Saturation less than ninety percent.", "en", "cardiology"), Optional.empty());
+        Bundle b = NoteBundle.build(r, Instant.parse("2026-11-22T08:00:00Z"));
+        List<Observation> obs = of(b, Observation.class);
+        Observation trop = obs.stream().filter(o -> o.getCode().getCodingFirstRep().getCode().equals("10839-9")).findFirst().orElseThrow();
+        assertEquals(Quantity.QuantityComparator.LESS_THAN, trop.getValueQuantity().getComparator());
+        assertEquals(0, new BigDecimal("0.01").compareTo(trop.getValueQuantity().getValue()));
+        Observation bnp = obs.stream().filter(o -> o.getCode().getCodingFirstRep().getCode().equals("33762-6")).findFirst().orElseThrow();
+        assertEquals(Quantity.QuantityComparator.GREATER_THAN, bnp.getValueQuantity().getComparator());
+        Observation spo2 = obs.stream().filter(o -> o.getCode().getCodingFirstRep().getCode().equals("59408-5")).findFirst().orElseThrow();
+        assertEquals(Quantity.QuantityComparator.LESS_THAN, spo2.getValueQuantity().getComparator());
         assertEquals(List.of(), errors(b));
     }
 

@@ -85,9 +85,9 @@ class GoldenCorpusTest {
                 JsonNode x = note.get("expected");
                 scores.compare("language detection", id, List.of(lang), List.of(r.language()));
                 scores.compare("vitals", id, values(x.get("vitals")), r.vitals().stream()
-                        .map(v -> v.code() + "=" + Golden.number(v.value())).toList());
+                        .map(v -> v.code() + "=" + (v.comparator() == null ? "" : v.comparator()) + Golden.number(v.value())).toList());
                 scores.compare("labs", id, values(x.get("labs")), r.labs().stream()
-                        .map(v -> v.code() + "=" + Golden.number(v.value())).toList());
+                        .map(v -> v.code() + "=" + (v.comparator() == null ? "" : v.comparator()) + Golden.number(v.value())).toList());
                 List<String> sx = new ArrayList<>();
                 List<String> dx = new ArrayList<>();
                 for (JsonNode s : x.get("symptoms")) {
@@ -179,7 +179,7 @@ class GoldenCorpusTest {
 
     private static List<String> values(JsonNode arr) {
         List<String> out = new ArrayList<>();
-        arr.forEach(v -> out.add(v.get("code").asText() + "=" + Golden.number(v.get("value"))));
+        arr.forEach(v -> out.add(v.get("code").asText() + "=" + v.path("comparator").asText("") + Golden.number(v.get("value"))));
         return out;
     }
 

@@ -241,4 +241,30 @@ class NoteStructuringTest {
         // ... but a value whose name was lost still is, among them
         assertEquals(1, unplaced(dictated("Cough for three days, heart rate one hundred ten, one hundred thirty eight", "en")).size());
     }
+
+    private static List<String> bounds(StructuredReport r) {
+        return java.util.stream.Stream.concat(r.vitals().stream(), r.labs().stream())
+                .map(v -> v.code() + " " + v.valueText()).toList();
+    }
+
+    @Test
+    void aBoundIsKeptWithItsComparatorNeitherDroppedNorReadAsTheValue() {
+        assertEquals(List.of("10839-9 <0.01", "33762-6 >35000", "1988-5 <5"),
+                bounds(structure("Troponin I <0.01 ng/mL, NT-proBNP >35000 pg/mL, CRP < 5 mg/L.")));
+        // spoken: "less than" was read as the value itself before
+        assertEquals(List.of("10839-9 <0.01"), bounds(dictated("troponin less than zero point zero one nanograms per milliliter", "en")));
+        assertEquals(List.of("10839-9 <0.01", "1988-5 <5", "33959-8 <0.05", "2823-3 <=3.5"),
+                bounds(structure("肌钙蛋白I<0.01ng/mL，C反应蛋白小于5mg/L，降钙素原低于0.05，血钾不超过3.5。")));
+        assertEquals(List.of("8867-4 >120", "59408-5 >=95"), bounds(structure("HR >120, SpO2 ≥95%.")));
+        assertTrue(unplaced(dictated("troponin less than zero point zero one", "en")).isEmpty());
+    }
+
+    @Test
+    void redFlagsReadABoundForWhatItSurelyMeans() {
+        assertTrue(structure("SpO2 <90% on air.").hasFlag(FlagCode.RED_FLAG), "below 90 for sure");
+        assertFalse(structure("SpO2 <95% on air.").hasFlag(FlagCode.RED_FLAG), "maybe 94: not known to be below 90");
+        assertFalse(structure("Troponin I < 5 ng/mL.").hasFlag(FlagCode.RED_FLAG), "an upper bound is never above the limit");
+        assertTrue(structure("Troponin I > 0.04 ng/mL.").hasFlag(FlagCode.RED_FLAG), "above the reference limit for sure");
+        assertFalse(structure("Troponin I <0.01 ng/mL.").hasFlag(FlagCode.RED_FLAG));
+    }
 }

@@ -74,7 +74,7 @@ public final class PromptBuilder {
         if (vs.isEmpty()) {
             return "none recorded";
         }
-        return vs.stream().map(v -> v.display().replaceAll(" \\[.*", "") + " " + v.value().toPlainString() + " " + v.unit())
+        return vs.stream().map(v -> v.display().replaceAll(" \\[.*", "") + " " + v.valueText() + " " + v.unit())
                 .collect(Collectors.joining("; "));
     }
 }

@@ -20,7 +20,11 @@ public final class ValueExtractor {
 
     /** A keyword followed by words that are not digits nor a clause end ("体温最高", "temperature this morning was"). */
     private static final String FILLER = "[^\\d\\n.;,。；、!?()]{0,24}?";
-    private static final String CONNECTOR = "\\s*(?:[:=]|(?i:is|was|of|at|are|were)\\b|为|是)?\\s*";
+    /** A bound instead of a value: "<0.01", "less than 5", "小于5" (FHIR Quantity.comparator). */
+    private static final String BOUND = "<=|>=|[<>＜＞≤≥≦≧]|(?i:less\\s+than|lower\\s+than|greater\\s+than|more\\s+than|higher\\s+than"
+            + "|below|above|under|over)|不超过|不高于|不低于|不少于|小于|低于|少于|不足|大于|高于|超过|多于";
+    private static final String CONNECTOR = "\\s*(?:[:=]|(?i:is|was|of|at|are|were)\\b|为|是)?\\s*(?:" + BOUND + ")?\\s*";
+    private static final Pattern BOUND_BEFORE_VALUE = Pattern.compile("(?:" + BOUND + ")\\s*$");
     private static final String NUM = "(\\d{1,6}(?:\\.\\d{1,4})?)";
 
     private record Rule(Measure measure, Pattern pattern) {
@@ -150,7 +154,7 @@ public final class ValueExtractor {
                 continue; // "T2", "T12": a stage or a vertebra, not a temperature
             }
             BigDecimal c = fahrenheit ? Decimals.fahrenheitToCelsius(v) : Decimals.clean(v);
-            found.add(new Found(Measure.BODY_TEMPERATURE, c, t.start(), t.end()));
+            found.add(new Found(Measure.BODY_TEMPERATURE, c, t.start(), t.end(), comparator(s, t.start(), t.start(1))));
         }
         }
 
@@ -169,21 +173,22 @@ public final class ValueExtractor {
                 sys = Decimals.clean(sys);
                 dia = Decimals.clean(dia);
             }
-            found.add(new Found(Measure.SYSTOLIC_BP, sys, bp.start(), bp.end()));
-            found.add(new Found(Measure.DIASTOLIC_BP, dia, bp.start(), bp.end()));
+            String bound = comparator(s, bp.start(), bp.start(1)); // "BP <90/60": both below
+            found.add(new Found(Measure.SYSTOLIC_BP, sys, bp.start(), bp.end(), bound));
+            found.add(new Found(Measure.DIASTOLIC_BP, dia, bp.start(), bp.end(), bound));
         }
 
         for (Rule r : rules) {
             Matcher m = r.pattern.matcher(s);
             while (m.find()) {
-                if (skip.test(m.start()) || comparatorBefore(s, m.start(1))) {
+                if (skip.test(m.start())) {
                     continue;
                 }
                 BigDecimal v = new BigDecimal(m.group(1));
                 String unit = m.groupCount() >= 2 && m.group(2) != null ? m.group(2) : "";
                 BigDecimal converted = convert(r.measure, v, unit.replace(" ", ""), zh);
                 if (converted != null) {
-                    found.add(new Found(r.measure, converted, m.start(), m.end()));
+                    found.add(new Found(r.measure, converted, m.start(), m.end(), comparator(s, m.start(), m.start(1))));
                 }
             }
         }
@@ -196,26 +201,36 @@ public final class ValueExtractor {
             boolean overlapsOther = kept.stream().anyMatch(k -> k.measure != f.measure
                     && !(k.measure == Measure.SYSTOLIC_BP && f.measure == Measure.DIASTOLIC_BP)
                     && f.start < k.end && k.start < f.end);
-            boolean duplicate = kept.stream().anyMatch(k -> k.measure == f.measure && k.value.compareTo(f.value) == 0);
+            boolean duplicate = kept.stream().anyMatch(k -> k.measure == f.measure && k.value.compareTo(f.value) == 0
+                    && java.util.Objects.equals(k.comparator, f.comparator));
             if (overlapsOther || duplicate) {
                 continue;
             }
             kept.add(f);
             Measure m = f.measure;
-            out.add(new ClinicalValue(m.loinc(), m.display(), f.value, m.unit(), nt.originalSpan(f.start, f.end)));
+            out.add(new ClinicalValue(m.loinc(), m.display(), f.value, m.unit(), nt.originalSpan(f.start, f.end), f.comparator));
         }
         return new Read(out, found.stream().map(f -> new Spans.Span(f.start, f.end)).toList());
     }
 
-    private static boolean comparatorBefore(String s, int valueStart) {
-        int k = valueStart - 1;
-        while (k >= 0 && s.charAt(k) == ' ') {
-            k--;
+    /** The bound the words right before the value state ("<", "less than", "不超过"), as a FHIR comparator, or null. */
+    static String comparator(String s, int from, int valueStart) {
+        Matcher b = BOUND_BEFORE_VALUE.matcher(s).region(from, valueStart);
+        if (!b.find()) {
+            return null;
         }
-        return k >= 0 && "<>≤≥＜＞".indexOf(s.charAt(k)) >= 0;
+        String w = b.group().strip().toLowerCase(Locale.ROOT);
+        if (w.equals("<=") || w.equals("≤") || w.equals("≦") || w.equals("不超过") || w.equals("不高于")) {
+            return "<=";
+        }
+        if (w.equals(">=") || w.equals("≥") || w.equals("≧") || w.equals("不低于") || w.equals("不少于")) {
+            return ">=";
+        }
+        return w.equals("<") || w.equals("＜") || w.startsWith("less") || w.startsWith("lower") || w.equals("below")
+                || w.equals("under") || w.equals("小于") || w.equals("低于") || w.equals("少于") || w.equals("不足") ? "<" : ">";
     }
 
-    private record Found(Measure measure, BigDecimal value, int start, int end) {
+    private record Found(Measure measure, BigDecimal value, int start, int end, String comparator) {
     }
 
     /** The value in the measure's standard unit, or null when the unit cannot be that measure's. */

@@ -115,7 +115,7 @@ public final class NoteBundle {
     }
 
     private static String line(ClinicalValue v) {
-        return v.display().replaceAll(" \\[.*", "") + ": " + v.value().toPlainString() + " " + v.unit()
+        return v.display().replaceAll(" \\[.*", "") + ": " + v.valueText() + " " + v.unit()
                 + (v.text() == null ? "" : " (\"" + v.text() + "\")");
     }
 
@@ -199,7 +199,11 @@ public final class NoteBundle {
     }
 
     static Quantity quantity(ClinicalValue v) {
-        return new Quantity().setValue(v.value()).setUnit(humanUnit(v.unit())).setSystem(UCUM).setCode(v.unit());
+        Quantity q = new Quantity().setValue(v.value()).setUnit(humanUnit(v.unit())).setSystem(UCUM).setCode(v.unit());
+        if (v.comparator() != null) {
+            q.setComparator(Quantity.QuantityComparator.fromCode(v.comparator()));
+        }
+        return q;
     }
 
     private static String humanUnit(String ucum) {

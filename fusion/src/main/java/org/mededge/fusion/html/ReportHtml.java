@@ -105,7 +105,7 @@ public final class ReportHtml {
                 .append(zh ? "数值" : "Value").append("</th><th>LOINC</th><th>").append(zh ? "原文" : "As written").append("</th></tr>");
         for (ClinicalValue v : values) {
             b.append("<tr><td>").append(escape(v.display().replaceAll(" \\[.*", ""))).append("</td><td>")
-                    .append(escape(v.value().toPlainString())).append(' ').append(escape(v.unit())).append("</td><td>")
+                    .append(escape(v.valueText())).append(' ').append(escape(v.unit())).append("</td><td>")
                     .append(escape(v.code())).append("</td><td>").append(escape(v.text())).append("</td></tr>");
         }
         b.append("</table>");

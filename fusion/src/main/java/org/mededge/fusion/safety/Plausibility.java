@@ -62,9 +62,9 @@ public final class Plausibility {
                 continue;
             }
             String msg = "zh".equals(language)
-                    ? "“" + v.text() + "”：" + v.display() + " " + v.value().toPlainString() + " " + v.unit()
+                    ? "“" + v.text() + "”：" + v.display() + " " + v.valueText() + " " + v.unit()
                     + " 超出生理范围（" + r.min + "–" + r.max + " " + v.unit() + "），未录入结构化字段；请核对口述或单位。"
-                    : "\"" + v.text() + "\": " + v.display() + " " + v.value().toPlainString() + " " + v.unit()
+                    : "\"" + v.text() + "\": " + v.display() + " " + v.valueText() + " " + v.unit()
                     + " is outside the physiological range " + r.min + "–" + r.max + " " + v.unit()
                     + "; it was kept out of the structured fields. Check the dictation or the unit.";
             flags.add(new Flag(FlagCode.IMPLAUSIBLE_VALUE, msg, field + "." + v.code()));

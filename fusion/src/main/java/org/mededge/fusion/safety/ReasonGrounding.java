@@ -47,7 +47,7 @@ public final class ReasonGrounding {
                 present.add(general);
             }
         });
-        if (vitals.stream().anyMatch(v -> v.code().equals(BODY_TEMPERATURE) && v.value().compareTo(FEVER_CEL) >= 0)) {
+        if (vitals.stream().anyMatch(v -> v.code().equals(BODY_TEMPERATURE) && v.comparator() == null && v.value().compareTo(FEVER_CEL) >= 0)) {
             present.add("fever");
         }
         Set<String> out = new LinkedHashSet<>();

@@ -53,32 +53,32 @@ public final class RedFlags {
                     "symptoms"));
         }
         for (ClinicalValue l : labs) {
-            if (l.code().equals("10839-9") && l.value().compareTo(TROPONIN_I_URL_NG_ML) > 0) {
+            if (l.code().equals("10839-9") && l.surelyAbove(TROPONIN_I_URL_NG_ML)) {
                 flags.add(new Flag(FlagCode.RED_FLAG, zh
-                        ? "肌钙蛋白 I " + l.value().toPlainString() + " ng/mL 高于参考上限（" + TROPONIN_I_URL_NG_ML
+                        ? "肌钙蛋白 I " + l.valueText() + " ng/mL 高于参考上限（" + TROPONIN_I_URL_NG_ML
                         + " ng/mL）：按心肌损伤处理，立即复查心电图并评估。"
-                        : "Troponin I " + l.value().toPlainString() + " ng/mL is above the reference limit ("
+                        : "Troponin I " + l.valueText() + " ng/mL is above the reference limit ("
                         + TROPONIN_I_URL_NG_ML + " ng/mL): treat as myocardial injury; repeat the ECG and assess now.",
                         "labs.10839-9"));
             }
         }
         for (ClinicalValue v : vitals) {
-            if (v.code().equals("59408-5") && v.value().compareTo(new BigDecimal(90)) < 0) {
+            if (v.code().equals("59408-5") && v.surelyBelow(new BigDecimal(90))) {
                 flags.add(new Flag(FlagCode.RED_FLAG, zh
-                        ? "血氧饱和度 " + v.value().toPlainString() + "% 低于 90%：立即吸氧（目标 94–98%，有二氧化碳潴留风险者 88–92%）并评估。"
-                        : "Oxygen saturation " + v.value().toPlainString() + " % is below 90 %: give oxygen now (target 94–98 %, 88–92 % if at risk of CO2 retention) and assess.",
+                        ? "血氧饱和度 " + v.valueText() + "% 低于 90%：立即吸氧（目标 94–98%，有二氧化碳潴留风险者 88–92%）并评估。"
+                        : "Oxygen saturation " + v.valueText() + " % is below 90 %: give oxygen now (target 94–98 %, 88–92 % if at risk of CO2 retention) and assess.",
                         "vitals.59408-5"));
             }
-            if (v.code().equals("9279-1") && v.value().compareTo(new BigDecimal(30)) > 0) {
+            if (v.code().equals("9279-1") && v.surelyAbove(new BigDecimal(30))) {
                 flags.add(new Flag(FlagCode.RED_FLAG, zh
-                        ? "呼吸频率 " + v.value().toPlainString() + " 次/分 超过 30：呼吸窘迫，立即评估气道、吸氧并请上级医师。"
-                        : "Respiratory rate " + v.value().toPlainString() + "/min is above 30: respiratory distress. Assess airway and breathing now, give oxygen and call a senior.",
+                        ? "呼吸频率 " + v.valueText() + " 次/分 超过 30：呼吸窘迫，立即评估气道、吸氧并请上级医师。"
+                        : "Respiratory rate " + v.valueText() + "/min is above 30: respiratory distress. Assess airway and breathing now, give oxygen and call a senior.",
                         "vitals.9279-1"));
             }
-            if (v.code().equals("8480-6") && v.value().compareTo(new BigDecimal(90)) < 0) {
+            if (v.code().equals("8480-6") && v.surelyBelow(new BigDecimal(90))) {
                 flags.add(new Flag(FlagCode.RED_FLAG, zh
-                        ? "收缩压 " + v.value().toPlainString() + " mmHg 低于 90：警惕休克，立即建立静脉通路并评估。"
-                        : "Systolic pressure " + v.value().toPlainString() + " mmHg is below 90: possible shock. Get IV access and assess now.",
+                        ? "收缩压 " + v.valueText() + " mmHg 低于 90：警惕休克，立即建立静脉通路并评估。"
+                        : "Systolic pressure " + v.valueText() + " mmHg is below 90: possible shock. Get IV access and assess now.",
                         "vitals.8480-6"));
             }
         }
