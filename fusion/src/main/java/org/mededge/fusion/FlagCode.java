@@ -10,6 +10,9 @@ public enum FlagCode {
     NEEDS_REVIEW,
     /** speech recognition was unsure of parts of the dictation */
     LOW_ASR_CONFIDENCE,
-    /** a number in the dictation that no vital sign or lab took (its name misheard or missing): check the transcript */
+    /**
+     * a number the report does not hold: in a dictation, one that no vital sign or lab took (its name misheard or
+     * missing); in any note, a range stated where one reading belongs ("HR 90-100")
+     */
     UNPLACED_VALUE
 }

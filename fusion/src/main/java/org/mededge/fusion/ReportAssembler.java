@@ -15,7 +15,9 @@ import org.mededge.fusion.assess.Specialties;
 import org.mededge.fusion.extract.Extraction;
 import org.mededge.fusion.extract.Languages;
 import org.mededge.fusion.extract.NoteExtractor;
+import org.mededge.fusion.extract.Measure;
 import org.mededge.fusion.extract.UnplacedNumbers;
+import org.mededge.fusion.extract.ValueExtractor;
 import org.mededge.fusion.safety.ConfidenceGate;
 import org.mededge.fusion.safety.ReasonGrounding;
 import org.mededge.fusion.safety.Disclaimer;
@@ -128,6 +130,13 @@ public final class ReportAssembler {
         flags.addAll(vitals.flags());
         flags.addAll(labs.flags());
         flags.addAll(RedFlags.check(vitals.accepted(), labs.accepted(), ex.symptoms(), text, language));
+        for (ValueExtractor.Range range : ex.ranges()) {
+            String field = (Measure.ofLoinc(range.code()).kind() == Measure.Kind.VITAL ? "vitals." : "labs.") + range.code();
+            flags.add(new Flag(FlagCode.UNPLACED_VALUE, "zh".equals(language)
+                    ? "“" + range.text() + "”：是一个范围而非单次测量值，未写入结构化字段；请填写实际测量值。"
+                    : "\"" + range.text() + "\": a range, not one reading (" + range.display().replaceAll(" \\[.*", "")
+                    + "); kept out of the structured fields. Enter the reading.", field));
+        }
         if (asr != null && !ex.unplaced().isEmpty()) {
             flags.add(unplaced(ex.unplaced(), language)); // dictations only: a typed note is the clinician's own text
         }

@@ -267,4 +267,17 @@ class NoteStructuringTest {
         assertTrue(structure("Troponin I > 0.04 ng/mL.").hasFlag(FlagCode.RED_FLAG), "above the reference limit for sure");
         assertFalse(structure("Troponin I <0.01 ng/mL.").hasFlag(FlagCode.RED_FLAG));
     }
+
+    @Test
+    void aRangeWhereOneReadingBelongsIsFlaggedNotReadAsItsLowerEnd() {
+        StructuredReport r = structure("HR 90-100, WBC 8～12, temperature 38.5 to 39.2 C, SpO2 96%.");
+        assertEquals(List.of("59408-5 96"), bounds(r), "before: HR 90, WBC 8, temperature 38.5 were reported as readings");
+        List<Flag> f = unplaced(r);
+        assertEquals(List.of("vitals.8867-4", "labs.6690-2", "vitals.8310-5"), f.stream().map(Flag::field).toList());
+        assertTrue(f.get(0).message().contains("\"HR 90-100\": a range"), f.get(0).message());
+        StructuredReport zh = dictated("心率九十到一百次每分血钾三点五", "zh");
+        assertEquals(List.of("2823-3 3.5"), bounds(zh));
+        assertEquals(1, unplaced(zh).size(), zh.flags().toString());
+        assertTrue(unplaced(zh).get(0).message().contains("心率九十到一百"), zh.flags().toString());
+    }
 }

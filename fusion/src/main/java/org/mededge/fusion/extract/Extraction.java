@@ -10,11 +10,14 @@ import org.mededge.fusion.Symptom;
 
 /**
  * What the structurer read from a note, before the safety gate: section texts (the note's own
- * words), every value stated (plausible or not), symptoms, and the numbers no field took.
+ * words), every value stated (plausible or not), symptoms, the numbers no field took, and ranges
+ * stated where one reading belongs.
  */
 public record Extraction(String language, Map<String, String> sections, List<ClinicalValue> vitals,
-                         List<ClinicalValue> labs, List<Symptom> symptoms, List<UnplacedNumbers.Unplaced> unplaced) {
+                         List<ClinicalValue> labs, List<Symptom> symptoms, List<UnplacedNumbers.Unplaced> unplaced,
+                         List<ValueExtractor.Range> ranges) {
     public Extraction {
+        ranges = List.copyOf(ranges);
         unplaced = List.copyOf(unplaced);
         sections = Collections.unmodifiableMap(new LinkedHashMap<>(sections));
         vitals = List.copyOf(vitals);

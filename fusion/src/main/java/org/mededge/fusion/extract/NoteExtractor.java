@@ -49,6 +49,7 @@ public final class NoteExtractor {
         var found = symptoms.extract(nt, i -> split.inHeading(i) || split.sectionAt(i) == Section.PLAN);
         List<Span> taken = new ArrayList<>(read.spans());
         Durations.find(nt.text()).forEach(d -> taken.add(new Span(d.start(), d.end())));
-        return new Extraction(language, sections, vitals, labs, found, UnplacedNumbers.find(nt, taken));
+        return new Extraction(language, sections, vitals, labs, found, UnplacedNumbers.find(nt, taken),
+                read.ranges());
     }
 }

@@ -25,6 +25,8 @@ public final class ValueExtractor {
             + "|below|above|under|over)|不超过|不高于|不低于|不少于|小于|低于|少于|不足|大于|高于|超过|多于";
     private static final String CONNECTOR = "\\s*(?:[:=]|(?i:is|was|of|at|are|were)\\b|为|是)?\\s*(?:" + BOUND + ")?\\s*";
     private static final Pattern BOUND_BEFORE_VALUE = Pattern.compile("(?:" + BOUND + ")\\s*$");
+    /** A second number right after a value makes it a range ("WBC 8-12", "ninety to one hundred", "90～100"). */
+    private static final Pattern RANGE_AFTER_VALUE = Pattern.compile("\\s*(?:-|–|—|~|～|〜|(?i:to)(?![A-Za-z])|至|到)\\s*\\d+(?:\\.\\d+)?");
     private static final String NUM = "(\\d{1,6}(?:\\.\\d{1,4})?)";
 
     private record Rule(Measure measure, Pattern pattern) {
@@ -116,7 +118,11 @@ public final class ValueExtractor {
     }
 
     /** What {@link #extract} returns, and the spans of normalized text that every reading took (kept or not). */
-    public record Read(List<ClinicalValue> values, List<Spans.Span> spans) {
+    public record Read(List<ClinicalValue> values, List<Spans.Span> spans, List<Range> ranges) {
+    }
+
+    /** A range stated where one reading belongs ("HR 90-100"): not a value, so kept out of the fields. */
+    public record Range(String code, String display, String text) {
     }
 
     /** Like {@link #extract}, with the spans the readings took. */
@@ -154,7 +160,8 @@ public final class ValueExtractor {
                 continue; // "T2", "T12": a stage or a vertebra, not a temperature
             }
             BigDecimal c = fahrenheit ? Decimals.fahrenheitToCelsius(v) : Decimals.clean(v);
-            found.add(new Found(Measure.BODY_TEMPERATURE, c, t.start(), t.end(), comparator(s, t.start(), t.start(1))));
+            found.add(new Found(Measure.BODY_TEMPERATURE, c, t.start(), t.end(), comparator(s, t.start(), t.start(1)),
+                    rangeEnd(s, t.group(2) != null ? t.end(2) : t.end(1))));
         }
         }
 
@@ -174,8 +181,9 @@ public final class ValueExtractor {
                 dia = Decimals.clean(dia);
             }
             String bound = comparator(s, bp.start(), bp.start(1)); // "BP <90/60": both below
-            found.add(new Found(Measure.SYSTOLIC_BP, sys, bp.start(), bp.end(), bound));
-            found.add(new Found(Measure.DIASTOLIC_BP, dia, bp.start(), bp.end(), bound));
+            int range = rangeEnd(s, bp.end(2));
+            found.add(new Found(Measure.SYSTOLIC_BP, sys, bp.start(), bp.end(), bound, range));
+            found.add(new Found(Measure.DIASTOLIC_BP, dia, bp.start(), bp.end(), bound, range));
         }
 
         for (Rule r : rules) {
@@ -188,7 +196,8 @@ public final class ValueExtractor {
                 String unit = m.groupCount() >= 2 && m.group(2) != null ? m.group(2) : "";
                 BigDecimal converted = convert(r.measure, v, unit.replace(" ", ""), zh);
                 if (converted != null) {
-                    found.add(new Found(r.measure, converted, m.start(), m.end(), comparator(s, m.start(), m.start(1))));
+                    found.add(new Found(r.measure, converted, m.start(), m.end(), comparator(s, m.start(), m.start(1)),
+                            rangeEnd(s, m.end(1))));
                 }
             }
         }
@@ -196,6 +205,7 @@ public final class ValueExtractor {
         found.sort(Comparator.comparingInt(Found::start));
         List<ClinicalValue> out = new ArrayList<>();
         List<Found> kept = new ArrayList<>();
+        List<Range> ranges = new ArrayList<>();
         for (Found f : found) {
             // one reading per span: a longer keyword already took these words (hs-CRP vs CRP)
             boolean overlapsOther = kept.stream().anyMatch(k -> k.measure != f.measure
@@ -206,11 +216,19 @@ public final class ValueExtractor {
             if (overlapsOther || duplicate) {
                 continue;
             }
+            if (f.rangeEnd >= 0) {
+                if (f.measure != Measure.DIASTOLIC_BP) { // one entry for a blood pressure, under its systolic code
+                    ranges.add(new Range(f.measure.loinc(), f.measure == Measure.SYSTOLIC_BP ? "Blood pressure" : f.measure.display(),
+                            nt.originalSpan(f.start, f.rangeEnd)));
+                }
+                kept.add(f);
+                continue;
+            }
             kept.add(f);
             Measure m = f.measure;
             out.add(new ClinicalValue(m.loinc(), m.display(), f.value, m.unit(), nt.originalSpan(f.start, f.end), f.comparator));
         }
-        return new Read(out, found.stream().map(f -> new Spans.Span(f.start, f.end)).toList());
+        return new Read(out, found.stream().map(f -> new Spans.Span(f.start, Math.max(f.end, f.rangeEnd))).toList(), ranges);
     }
 
     /** The bound the words right before the value state ("<", "less than", "不超过"), as a FHIR comparator, or null. */
@@ -230,7 +248,13 @@ public final class ValueExtractor {
                 || w.equals("under") || w.equals("小于") || w.equals("低于") || w.equals("少于") || w.equals("不足") ? "<" : ">";
     }
 
-    private record Found(Measure measure, BigDecimal value, int start, int end, String comparator) {
+    /** The end of the range's second number when the value at {@code valueEnd} starts a range, else -1. */
+    private static int rangeEnd(String s, int valueEnd) {
+        Matcher r = RANGE_AFTER_VALUE.matcher(s).region(valueEnd, s.length());
+        return r.lookingAt() ? r.end() : -1;
+    }
+
+    private record Found(Measure measure, BigDecimal value, int start, int end, String comparator, int rangeEnd) {
     }
 
     /** The value in the measure's standard unit, or null when the unit cannot be that measure's. */
