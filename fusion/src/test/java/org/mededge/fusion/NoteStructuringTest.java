@@ -280,4 +280,18 @@ class NoteStructuringTest {
         assertEquals(1, unplaced(zh).size(), zh.flags().toString());
         assertTrue(unplaced(zh).get(0).message().contains("心率九十到一百"), zh.flags().toString());
     }
+
+    @Test
+    void aRateWithAFractionIsAMisreadingNotARate() {
+        // the demo Whisper heard "respiratory rate sixteen temperature forty point six" as
+        // "respiratory rate thirty six point six": as a rate it would also have raised the RR > 30 red flag
+        StructuredReport r = dictated("and WBC eight point seven respiratory rate thirty six point six", "en");
+        assertEquals(List.of("6690-2 8.7"), bounds(r));
+        assertFalse(r.hasFlag(FlagCode.RED_FLAG), r.flags().toString());
+        Flag f = r.flags().stream().filter(x -> x.code() == FlagCode.IMPLAUSIBLE_VALUE).findFirst().orElseThrow();
+        assertEquals("vitals.9279-1", f.field());
+        assertTrue(f.message().contains("not a whole number"), f.message());
+        assertEquals(List.of("8867-4 88", "9279-1 20"), bounds(structure("HR 88.0, RR 20.")));
+        assertTrue(structure("心率88.5次/分").hasFlag(FlagCode.IMPLAUSIBLE_VALUE));
+    }
 }

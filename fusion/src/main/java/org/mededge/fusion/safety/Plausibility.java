@@ -12,7 +12,8 @@ import org.mededge.fusion.FlagCode;
 /**
  * Physiological ranges: a value outside its range is kept out of the structured fields and
  * flagged IMPLAUSIBLE_VALUE, never silently accepted. The ranges are wide on purpose: they catch
- * dictation and unit errors (temperature 100 ℃, heart rate 900), not abnormal results.
+ * dictation and unit errors (temperature 100 ℃, heart rate 900), not abnormal results. Heart and
+ * respiratory rates are counts: a fraction is a misreading too.
  */
 public final class Plausibility {
     private Plausibility() {
@@ -47,6 +48,9 @@ public final class Plausibility {
             Map.entry("2823-3", new Range("1", "12")),        // potassium, mmol/L
             Map.entry("2951-2", new Range("90", "200")));     // sodium, mmol/L
 
+    /** Counted per minute: a fraction ("respiratory rate thirty six point six") is a misreading, not a rate. */
+    private static final java.util.Set<String> WHOLE_NUMBERS = java.util.Set.of("8867-4", "9279-1");
+
     /** Values split into the plausible ones and flags for the others. */
     public record Checked(List<ClinicalValue> accepted, List<Flag> flags) {
     }
@@ -56,6 +60,15 @@ public final class Plausibility {
         List<ClinicalValue> ok = new ArrayList<>();
         List<Flag> flags = new ArrayList<>();
         for (ClinicalValue v : values) {
+            if (WHOLE_NUMBERS.contains(v.code()) && v.value().stripTrailingZeros().scale() > 0) {
+                flags.add(new Flag(FlagCode.IMPLAUSIBLE_VALUE, "zh".equals(language)
+                        ? "“" + v.text() + "”：" + v.display() + " " + v.valueText() + " " + v.unit()
+                        + " 不是整数（按分钟计数），未录入结构化字段；请核对口述。"
+                        : "\"" + v.text() + "\": " + v.display() + " " + v.valueText() + " " + v.unit()
+                        + " is not a whole number of beats or breaths a minute; it was kept out of the structured fields."
+                        + " Check the dictation.", field + "." + v.code()));
+                continue;
+            }
             Range r = RANGES.get(v.code());
             if (r == null || r.contains(v.value())) {
                 ok.add(v);
