@@ -15,14 +15,12 @@ import org.mededge.fusion.assess.Specialties;
 import org.mededge.fusion.extract.Extraction;
 import org.mededge.fusion.extract.Languages;
 import org.mededge.fusion.extract.NoteExtractor;
-import org.mededge.fusion.extract.Measure;
-import org.mededge.fusion.extract.UnplacedNumbers;
-import org.mededge.fusion.extract.ValueExtractor;
 import org.mededge.fusion.safety.ConfidenceGate;
 import org.mededge.fusion.safety.ReasonGrounding;
 import org.mededge.fusion.safety.Disclaimer;
 import org.mededge.fusion.safety.Plausibility;
 import org.mededge.fusion.safety.RedFlags;
+import org.mededge.fusion.safety.UnplacedValues;
 import org.mededge.llm.Generation;
 import org.mededge.llm.GenerationRequest;
 import org.mededge.llm.LlmException;
@@ -84,22 +82,6 @@ public final class ReportAssembler {
         return structure(transcript.text(), language, specialty, llm, asrFlags, asr);
     }
 
-    private static Flag unplaced(List<UnplacedNumbers.Unplaced> numbers, String language) {
-        boolean zh = "zh".equals(language);
-        StringBuilder quoted = new StringBuilder();
-        for (int i = 0; i < numbers.size() && i < 5; i++) {
-            quoted.append(i == 0 ? "" : zh ? "、" : ", ").append(zh ? "“…" : "\"…").append(numbers.get(i).context())
-                    .append(zh ? "”" : "\"");
-        }
-        if (numbers.size() > 5) {
-            quoted.append(zh ? "等" : ", …");
-        }
-        return new Flag(FlagCode.UNPLACED_VALUE, zh
-                ? "转写中的数值未归入任何生命体征或检验项目（" + quoted + "）：项目名称可能听错或缺失，请对照录音核对转写文本。"
-                : "The dictation has a number that no vital sign or lab took (" + quoted
-                + "): its name may be misheard or missing; check the transcript against the audio.", "transcript");
-    }
-
     private static String clock(long ms) {
         long s = ms / 1000;
         return String.format(java.util.Locale.ROOT, "%02d:%02d", s / 60, s % 60);
@@ -130,16 +112,7 @@ public final class ReportAssembler {
         flags.addAll(vitals.flags());
         flags.addAll(labs.flags());
         flags.addAll(RedFlags.check(vitals.accepted(), labs.accepted(), ex.symptoms(), text, language));
-        for (ValueExtractor.Range range : ex.ranges()) {
-            String field = (Measure.ofLoinc(range.code()).kind() == Measure.Kind.VITAL ? "vitals." : "labs.") + range.code();
-            flags.add(new Flag(FlagCode.UNPLACED_VALUE, "zh".equals(language)
-                    ? "“" + range.text() + "”：是一个范围而非单次测量值，未写入结构化字段；请填写实际测量值。"
-                    : "\"" + range.text() + "\": a range, not one reading (" + range.display().replaceAll(" \\[.*", "")
-                    + "); kept out of the structured fields. Enter the reading.", field));
-        }
-        if (asr != null && !ex.unplaced().isEmpty()) {
-            flags.add(unplaced(ex.unplaced(), language)); // dictations only: a typed note is the clinician's own text
-        }
+        flags.addAll(UnplacedValues.check(ex.ranges(), ex.unplaced(), asr != null, language));
         long t2 = System.nanoTime();
 
         List<Provenance.ModelRef> models = new ArrayList<>();

@@ -28,7 +28,7 @@ public final class UnplacedNumbers {
             + "|hours?|hrs?|minutes?|mins?|seconds?|secs?|times?|leads?|mg|mcg|ug|g|kg|ml|l|units?|puffs?|tablets?|tabs?|pills?|doses?"
             + "|drops?|cm|mm|packs?|cigarettes?|pack-years?|am|pm|o'clock|st|nd|rd|th|x|out\\s+of|of|to|or|and\\s+a\\s+half)(?![A-Za-z]))"
             + "|[/:×xX~\\-–%]|岁|周岁|天|日|周|星期|个|月|年|小时|分钟|分|秒|次|片|粒|支|袋|瓶|毫克|克|毫升|升|单位|号|床|楼|室|级|期|型|导联"
-            + "|厘米|毫米|点(?!\\d)|时|包|根|例|项|度(?=[IVⅠⅡⅢⅣ])|至|到|或|-)");
+            + "|厘米|毫米|点(?!\\d)|时|包|根|例|项|度(?=[IVⅠⅡⅢⅣ])|至|到|或)");
     private static final Pattern NOT_A_VALUE_BEFORE = Pattern.compile("(?:(?i:(?<![A-Za-z])(?:number|no\\.?|bed|room|day|grade|stage|type|lead|gravida|para|g|p|x|#))|第|约第|[/:×~\\-–])\\s*$");
 
     /**

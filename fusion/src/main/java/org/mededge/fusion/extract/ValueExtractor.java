@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -212,19 +213,18 @@ public final class ValueExtractor {
                     && !(k.measure == Measure.SYSTOLIC_BP && f.measure == Measure.DIASTOLIC_BP)
                     && f.start < k.end && k.start < f.end);
             boolean duplicate = kept.stream().anyMatch(k -> k.measure == f.measure && k.value.compareTo(f.value) == 0
-                    && java.util.Objects.equals(k.comparator, f.comparator));
+                    && Objects.equals(k.comparator, f.comparator));
             if (overlapsOther || duplicate) {
                 continue;
             }
+            kept.add(f);
             if (f.rangeEnd >= 0) {
                 if (f.measure != Measure.DIASTOLIC_BP) { // one entry for a blood pressure, under its systolic code
                     ranges.add(new Range(f.measure.loinc(), f.measure == Measure.SYSTOLIC_BP ? "Blood pressure" : f.measure.display(),
                             nt.originalSpan(f.start, f.rangeEnd)));
                 }
-                kept.add(f);
                 continue;
             }
-            kept.add(f);
             Measure m = f.measure;
             out.add(new ClinicalValue(m.loinc(), m.display(), f.value, m.unit(), nt.originalSpan(f.start, f.end), f.comparator));
         }

@@ -1,0 +1,50 @@
+package org.mededge.fusion.safety;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.mededge.fusion.Flag;
+import org.mededge.fusion.FlagCode;
+import org.mededge.fusion.extract.Measure;
+import org.mededge.fusion.extract.UnplacedNumbers;
+import org.mededge.fusion.extract.ValueExtractor;
+
+/**
+ * Numbers the report does not hold must not vanish silently: a range stated where one reading
+ * belongs ("HR 90-100", any note) and, in a dictation, a number that no vital sign or lab took (its
+ * name misheard or missing) each put UNPLACED_VALUE on the report, quoting the words. A typed note
+ * is the clinician's own text, so its other numbers (scores, doses, measures fusion does not code)
+ * are not flagged.
+ */
+public final class UnplacedValues {
+    private UnplacedValues() {
+    }
+
+    public static List<Flag> check(List<ValueExtractor.Range> ranges, List<UnplacedNumbers.Unplaced> numbers,
+                                   boolean dictated, String language) {
+        boolean zh = "zh".equals(language);
+        List<Flag> flags = new ArrayList<>();
+        for (ValueExtractor.Range range : ranges) {
+            String field = (Measure.ofLoinc(range.code()).kind() == Measure.Kind.VITAL ? "vitals." : "labs.") + range.code();
+            flags.add(new Flag(FlagCode.UNPLACED_VALUE, zh
+                    ? "“" + range.text() + "”：是一个范围而非单次测量值，未写入结构化字段；请填写实际测量值。"
+                    : "\"" + range.text() + "\": a range, not one reading (" + range.display().replaceAll(" \\[.*", "")
+                    + "); kept out of the structured fields. Enter the reading.", field));
+        }
+        if (dictated && !numbers.isEmpty()) {
+            StringBuilder quoted = new StringBuilder();
+            for (int i = 0; i < numbers.size() && i < 5; i++) {
+                quoted.append(i == 0 ? "" : zh ? "、" : ", ").append(zh ? "“…" : "\"…").append(numbers.get(i).context())
+                        .append(zh ? "”" : "\"");
+            }
+            if (numbers.size() > 5) {
+                quoted.append(zh ? "等" : ", …");
+            }
+            flags.add(new Flag(FlagCode.UNPLACED_VALUE, zh
+                    ? "转写中的数值未归入任何生命体征或检验项目（" + quoted + "）：项目名称可能听错或缺失，请对照录音核对转写文本。"
+                    : "The dictation has a number that no vital sign or lab took (" + quoted
+                    + "): its name may be misheard or missing; check the transcript against the audio.", "transcript"));
+        }
+        return flags;
+    }
+}
