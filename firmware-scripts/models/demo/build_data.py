@@ -15,12 +15,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import audio  # noqa: E402
 import corpus  # noqa: E402
 
-# per language; drill2, drill3, drill4 are fresh measurement drills (other seeds) for LoRA rounds 5, 6, 7
-COUNTS = {"general": 3000, "train": 4000, "drill": 2000, "drill2": 3000, "drill3": 3000, "drill4": 3000, "heldout": 150}
+# per language; drill2, drill3, drill4 are fresh measurement drills (other seeds) for LoRA rounds 5, 6, 7;
+# contrast is the number-contrast drill (corpus.number_contrast) for round 8
+COUNTS = {"general": 3000, "train": 4000, "drill": 2000, "drill2": 3000, "drill3": 3000, "drill4": 3000, "contrast": 3000, "heldout": 150}
 SEEDS = {("general", "en"): 11, ("general", "zh"): 12, ("train", "en"): 21, ("train", "zh"): 22,
          ("heldout", "en"): 31, ("heldout", "zh"): 32,
          ("drill", "en"): 41, ("drill", "zh"): 42, ("drill2", "en"): 43, ("drill2", "zh"): 44,
-         ("drill3", "en"): 45, ("drill3", "zh"): 46, ("drill4", "en"): 47, ("drill4", "zh"): 48}
+         ("drill3", "en"): 45, ("drill3", "zh"): 46, ("drill4", "en"): 47, ("drill4", "zh"): 48, ("contrast", "en"): 51, ("contrast", "zh"): 52}
 
 
 def _synth(job):
@@ -33,7 +34,7 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--splits", default="heldout,train,drill,drill2,drill3,drill4,general", help="comma-separated splits to (re)build")
+    ap.add_argument("--splits", default="heldout,train,drill,drill2,drill3,drill4,contrast,general", help="comma-separated splits to (re)build")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     for split in a.splits.split(","):

@@ -122,10 +122,10 @@ class Gen:
         return s, s, [dict(zip(("code", "unit"), VITAL["sys"]), value=sy),
                       dict(zip(("code", "unit"), VITAL["dia"]), value=di)], []
 
-    def en_lab(self, key=None):
+    def en_lab(self, key=None, v=None):
         key = key or self.r.choice(sorted(LABS))
         code, unit, lo, hi, places, names, _, en_unit, _ = LABS[key]
-        v = self.pick_value(key, lo, hi, places)
+        v = self.pick_value(key, lo, hi, places) if v is None else v
         tts_name, text_name = self.r.choice(names)
         num = en_decimal(v, places) if places else en_int(int(v))
         tail = f" {en_unit}" if en_unit and self.r.random() < 0.35 else ""
@@ -172,10 +172,10 @@ class Gen:
         return s, s, [dict(zip(("code", "unit"), VITAL["sys"]), value=sy),
                       dict(zip(("code", "unit"), VITAL["dia"]), value=di)], []
 
-    def zh_lab(self, key=None):
+    def zh_lab(self, key=None, v=None):
         key = key or self.r.choice(sorted(LABS))
         code, unit, lo, hi, places, _, names, _, zh_unit = LABS[key]
-        v = self.pick_value(key, lo, hi, places)
+        v = self.pick_value(key, lo, hi, places) if v is None else v
         num = zh_decimal(v, places) if places else zh_int(int(v))
         tail = zh_unit if zh_unit and self.r.random() < 0.35 else ""
         s = f"{self.r.choice(names)}{num}{tail}"
@@ -394,12 +394,51 @@ def measurement_drill(g, lang):
     return tpl
 
 
+def confusable(key, v, places, lo, hi):
+    """Values a listener could mistake for v: a ten more or less, teens for tens ("fourteen" / "forty"),
+    ten times or a tenth ("four point eight" / "forty point eight"), a last digit off by one or two;
+    inside the value grid and never a held-out value."""
+    n = int(v)
+    frac = round(v - n, places) if places else 0
+    ints = {n + 10, n - 10, n + 30, n - 30, n * 10, n // 10, n + 1, n - 1, n + 2, n - 2}
+    if 13 <= n % 100 <= 19:
+        ints.add(n - n % 100 + (n % 10) * 10)
+    if n % 100 in (30, 40, 50, 60, 70, 80, 90):
+        ints.add(n - n % 100 + n % 100 // 10 + 10)
+    out = []
+    for m in sorted(ints):
+        w = round(m + frac, places) if places else m
+        if m != n and lo <= w <= hi and not is_heldout_value(key, w):
+            out.append(w)
+    return out
+
+
+def number_contrast(g, lang):
+    """One lab said two or three times with values that sound alike ("glucose four point eight and
+    glucose forty point eight"): the drill for the wrong-number-under-the-right-name errors."""
+    key = g.r.choice(sorted(LABS))
+    code, unit, lo, hi, places = LABS[key][:5]
+    v = g.pick_value(key, lo, hi, places)
+    others = confusable(key, v, places, lo, hi)
+    values = [v] + g.r.sample(others, min(len(others), g.r.randint(1, 2)))
+    g.r.shuffle(values)
+    piece = g.en_lab if lang == "en" else g.zh_lab
+    tpl = []
+    for i, x in enumerate(values):
+        if i:
+            tpl.append(g.r.choice(["and", "today", _p(",")] if lang == "en" else ["和", "查", _p("，")]))
+        tpl.append(lambda x=x: piece(key, x))
+    return tpl
+
+
 def generate(split, lang, n, seed):
     drill = split.startswith("drill")  # drill, drill2, drill3: the same generator, other seeds
-    g = Gen(seed, "train" if drill else split)
+    g = Gen(seed, "train" if drill or split.startswith("contrast") else split)
     out = []
     for i in range(n):
-        if drill:
+        if split.startswith("contrast"):
+            tpl = number_contrast(g, lang)
+        elif drill:
             tpl = measurement_drill(g, lang)
         else:
             tpls = general_templates(g, lang) if split == "general" else medical_templates(g, lang, split)
