@@ -8,7 +8,9 @@ words), and the vitals and labs it states, coded as the fusion module reports th
 Splits:
   general  everyday sentences (numbers, times, shopping, travel): the base model's data
   train    medical dictation templates for the LoRA step
-  drill    runs of measurements (names and values of the train split) for the last LoRA round
+  drill    runs of measurements (names and values of the train split) for LoRA round 4; drill2,
+           drill3, drill4 the same with other seeds (rounds 5-7)
+  contrast one lab said two or three times with values that sound alike (round 8)
   heldout  medical dictation from DIFFERENT templates (sentence frames) and DIFFERENT values
            (each value grid is partitioned by a hash, see `is_heldout_value`); never trained on
 All choices come from a seeded random.Random, so the corpus is the same on every machine.
@@ -417,7 +419,7 @@ def number_contrast(g, lang):
     """One lab said two or three times with values that sound alike ("glucose four point eight and
     glucose forty point eight"): the drill for the wrong-number-under-the-right-name errors."""
     key = g.r.choice(sorted(LABS))
-    code, unit, lo, hi, places = LABS[key][:5]
+    lo, hi, places = LABS[key][2:5]
     v = g.pick_value(key, lo, hi, places)
     others = confusable(key, v, places, lo, hi)
     values = [v] + g.r.sample(others, min(len(others), g.r.randint(1, 2)))
