@@ -46,9 +46,10 @@ public final class NoteExtractor {
             Measure m = Measure.ofLoinc(v.code());
             (m.kind() == Measure.Kind.VITAL ? vitals : labs).add(v);
         }
-        var found = symptoms.extract(nt, i -> split.inHeading(i) || split.sectionAt(i) == Section.PLAN);
+        List<Durations.Found> durations = Durations.find(nt.text());
+        var found = symptoms.extract(nt, i -> split.inHeading(i) || split.sectionAt(i) == Section.PLAN, durations);
         List<Span> taken = new ArrayList<>(read.spans());
-        Durations.find(nt.text()).forEach(d -> taken.add(new Span(d.start(), d.end())));
+        durations.forEach(d -> taken.add(new Span(d.start(), d.end())));
         return new Extraction(language, sections, vitals, labs, found, UnplacedNumbers.find(nt, taken),
                 read.ranges());
     }

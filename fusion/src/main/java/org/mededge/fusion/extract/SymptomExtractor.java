@@ -50,6 +50,11 @@ public final class SymptomExtractor {
      * (headings, the plan).
      */
     public List<Symptom> extract(NormalizedText nt, IntPredicate skip) {
+        return extract(nt, skip, Durations.find(nt.text()));
+    }
+
+    /** The same, with the text's durations already found ({@link Durations#find}). */
+    public List<Symptom> extract(NormalizedText nt, IntPredicate skip, List<Durations.Found> durations) {
         String s = nt.text();
         List<SymptomLexicon.Hit> hits = new ArrayList<>();
         for (SymptomLexicon.Hit h : lexicon.find(s)) {
@@ -57,7 +62,6 @@ public final class SymptomExtractor {
                 hits.add(h);
             }
         }
-        List<Durations.Found> durations = Durations.find(s);
         List<Symptom> out = new ArrayList<>();
         for (Span sentence : Spans.sentences(s, 0, s.length())) {
             List<SymptomLexicon.Hit> inSentence = hits.stream()

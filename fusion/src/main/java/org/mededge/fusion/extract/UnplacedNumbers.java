@@ -18,8 +18,8 @@ public final class UnplacedNumbers {
     private UnplacedNumbers() {
     }
 
-    /** A number the report does not hold, with the words before it in its clause (original text). */
-    public record Unplaced(String number, String context) {
+    /** A number the report does not hold, quoted with the words before it in its clause (original text). */
+    public record Unplaced(String context) {
     }
 
     private static final Pattern NUMBER = Pattern.compile("(?<![\\dA-Za-z.\\-_/])\\d+(?:\\.\\d+)?(?![\\d.]*\\d)(?![A-Za-z])");
@@ -58,7 +58,7 @@ public final class UnplacedNumbers {
                     break;
                 }
             }
-            out.add(new Unplaced(nt.originalSpan(a, b), nt.originalSpan(from, b)));
+            out.add(new Unplaced(nt.originalSpan(from, b)));
         }
         return out;
     }
