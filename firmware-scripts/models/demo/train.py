@@ -302,9 +302,15 @@ def cmd_lora(a):
     ctc_head = torch.nn.Linear(model.cfg["n_state"], len(tok.text_tokens) + 1)
     pools = [Pool(*load_split(a.data, "train"), tok), Pool(*load_split(a.data, "general"), tok)]
     weights = [1 - a.replay, a.replay]
-    if a.extra_split:  # e.g. the measurement drill: takes --extra-share of the medical share
-        pools.append(Pool(*load_split(a.data, a.extra_split), tok))
-        weights = [(1 - a.replay) * (1 - a.extra_share), a.replay, (1 - a.replay) * a.extra_share]
+    extras = a.extra_split.split(",") if a.extra_split else []
+    shares = [float(x) for x in a.extra_share.split(",")]
+    if len(shares) == 1 and len(extras) > 1:
+        shares = [shares[0] / len(extras)] * len(extras)
+    if extras:  # e.g. the measurement drill: each takes its share of the medical share
+        if len(shares) != len(extras) or not 0 < sum(shares) < 1:
+            sys.exit(f"lora: --extra-share needs one share per split, summing below 1 (got {a.extra_share})")
+        pools += [Pool(*load_split(a.data, x), tok) for x in extras]
+        weights = [(1 - a.replay) * (1 - sum(shares)), a.replay] + [(1 - a.replay) * x for x in shares]
     ds = Batches(pools, weights, tok, a.batch, a.steps, seed=202, token_noise=a.token_noise,
                  ts_prob=a.ts_prob, full_prob=a.full_prob)
     secs = run_training(model, lora_params + list(ctc_head.parameters()), ds, a.steps, a.lr, a.warmup,
@@ -312,7 +318,7 @@ def cmd_lora(a):
     merge_lora(model)
     save(model, tok, a.out, {"stage": "lora-merged", "base": info, "steps": a.steps, "batch": a.batch, "lr": a.lr,
                              "rank": a.rank, "alpha": a.alpha, "replay": a.replay,
-                             "extra_split": a.extra_split, "extra_share": a.extra_share,
+                             "extra_split": a.extra_split, "extra_share": shares[0] if len(shares) == 1 else shares,
                              "lora_encoder_blocks": a.encoder_blocks, "seconds": round(secs),
                              "token_noise": a.token_noise, "ts_prob": a.ts_prob, "ctc": a.ctc, "ctc_final": a.ctc_final,
                              "trainable": sum(p.numel() for p in lora_params)})
@@ -376,8 +382,8 @@ def main():
     l.add_argument("--alpha", type=float, default=32)
     l.add_argument("--replay", type=float, default=0.15)
     l.add_argument("--encoder-blocks", type=int, default=1)
-    l.add_argument("--extra-split", default=None, help="a third data split mixed into the medical share")
-    l.add_argument("--extra-share", type=float, default=0.4, help="its share of the medical share")
+    l.add_argument("--extra-split", default=None, help="more data splits mixed into the medical share (a,b,...)")
+    l.add_argument("--extra-share", default="0.4", help="their shares of the medical share (x,y,...; one number: split evenly)")
     e = sub.add_parser("eval")
     e.add_argument("--ckpt", required=True)
     e.add_argument("--wavs", required=True)
