@@ -304,8 +304,6 @@ def cmd_lora(a):
     weights = [1 - a.replay, a.replay]
     extras = a.extra_split.split(",") if a.extra_split else []
     shares = [float(x) for x in a.extra_share.split(",")]
-    if len(shares) == 1 and len(extras) > 1:
-        shares = [shares[0] / len(extras)] * len(extras)
     if extras:  # e.g. the measurement drill: each takes its share of the medical share
         if len(shares) != len(extras) or not 0 < sum(shares) < 1:
             sys.exit(f"lora: --extra-share needs one share per split, summing below 1 (got {a.extra_share})")
@@ -383,7 +381,7 @@ def main():
     l.add_argument("--replay", type=float, default=0.15)
     l.add_argument("--encoder-blocks", type=int, default=1)
     l.add_argument("--extra-split", default=None, help="more data splits mixed into the medical share (a,b,...)")
-    l.add_argument("--extra-share", default="0.4", help="their shares of the medical share (x,y,...; one number: split evenly)")
+    l.add_argument("--extra-share", default="0.4", help="their shares of the medical share (x,y,...; one per split)")
     e = sub.add_parser("eval")
     e.add_argument("--ckpt", required=True)
     e.add_argument("--wavs", required=True)
