@@ -16,6 +16,7 @@ import org.mededge.appliance.auth.AccessPolicy;
 import org.mededge.appliance.auth.Authenticator;
 import org.mededge.appliance.auth.RateLimiter;
 import org.mededge.appliance.auth.TokenStore;
+import org.mededge.appliance.auth.TokensService;
 import org.mededge.appliance.dictation.AsrSettings;
 import org.mededge.appliance.dictation.DictationService;
 import org.mededge.appliance.dictation.DictationWiring;
@@ -27,6 +28,7 @@ import org.mededge.appliance.http.ApiService;
 import org.mededge.appliance.http.ErrorMapping;
 import org.mededge.appliance.http.RequestFilter;
 import org.mededge.appliance.http.Routes;
+import org.mededge.appliance.http.TransportErrors;
 import org.mededge.appliance.http.ServerTls;
 import org.mededge.appliance.language.LanguageService;
 import org.mededge.appliance.language.LanguageSettings;
@@ -41,6 +43,7 @@ import org.mededge.appliance.reports.FeedbackService;
 import org.mededge.appliance.reports.ReportRecorder;
 import org.mededge.appliance.reports.ReportsService;
 import org.mededge.appliance.reports.SignService;
+import org.mededge.appliance.store.DataAtRest;
 import org.mededge.appliance.store.Database;
 import org.mededge.appliance.store.FeedbackStore;
 import org.mededge.appliance.store.ReportStore;
@@ -70,6 +73,7 @@ public final class Appliance implements AutoCloseable {
 
     private final List<ApiService> extraServices;
     private final Database database;
+    private final DataAtRest.Status dataAtRest;
     private final AuditLog audit;
     private final ReportStore reports;
     private final TokenStore tokens;
@@ -86,6 +90,16 @@ public final class Appliance implements AutoCloseable {
                 .toList());
         this.filter = new RequestFilter(metrics);
         this.database = new Database(config.dataDir().resolve("mededge.db"));
+        this.dataAtRest = DataAtRest.check(config.dataDir());
+        if (!dataAtRest.encrypted()) {
+            if (config.store().requireEncryptedVolume()) {
+                database.close();
+                throw new IllegalStateException("mededge.store.require-encrypted-volume is set, but " + dataAtRest.detail()
+                        + ": put $MEDEDGE_HOME/data on the device's encrypted volume (provision-jetson.sh)");
+            }
+            LOG.warning(() -> "clinical data at rest is not encrypted: " + dataAtRest.detail()
+                    + "; put $MEDEDGE_HOME/data on the device's encrypted volume (provision-jetson.sh)");
+        }
         this.audit = new AuditLog(database);
         this.reports = new ReportStore(database, audit);
         this.tokens = new TokenStore(database);
@@ -100,13 +114,15 @@ public final class Appliance implements AutoCloseable {
         }
         this.authenticator = new Authenticator(config.auth().enabled(), tokens,
                 new AccessPolicy(config.auth().openHealth(), config.auth().openMetrics()),
-                new RateLimiter(config.auth().ratePerMinute(), config.auth().burst()));
-        this.readiness = new Readiness(engines, filter::draining);
+                new RateLimiter(config.auth().ratePerMinute(), config.auth().burst()),
+                new RateLimiter(config.auth().failuresPerMinute(), config.auth().failureBurst()));
+        this.readiness = new Readiness(engines, filter::draining, dataAtRest.encrypted());
         var builder = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
                 .shutdownHook(false)
                 .maxPayloadSize(config.maxUploadBytes())
+                .directHandlers(TransportErrors.handlers())
                 .routing(this::routing);
         if (config.tls().enabled()) {
             builder.tls(ServerTls.from(config.tls()));
@@ -124,6 +140,7 @@ public final class Appliance implements AutoCloseable {
         new ModelsService(this::registry, engines).register(routes);
         new ReportsService(reports).register(routes);
         new AuditService(audit).register(routes);
+        new TokensService(tokens).register(routes);
         new WebService().register(routes);
         featureServices().forEach(s -> s.register(routes));
         extraServices.forEach(s -> s.register(routes));

@@ -34,16 +34,22 @@ public record ApplianceConfig(
      * Health and metrics can be left open to unauthenticated callers (probes, Prometheus).
      */
     public record Auth(boolean enabled, Path tokensFile, boolean openHealth, boolean openMetrics, int ratePerMinute,
-                       int burst) {
+                       int burst, int failuresPerMinute, int failureBurst) {
         public Auth {
             if (ratePerMinute < 1 || burst < 1) {
                 throw new IllegalArgumentException("mededge.auth.rate-per-minute and burst must be at least 1");
             }
+            if (failuresPerMinute < 1 || failureBurst < 1) {
+                throw new IllegalArgumentException("mededge.auth.failures-per-minute and failure-burst must be at least 1");
+            }
         }
     }
 
-    /** Durable reports: retention in days (0 keeps everything) and whether raw audio/images are kept. */
-    public record Store(int retentionDays, boolean keepRawInputs) {
+    /**
+     * Durable reports: retention in days (0 keeps everything), whether raw audio/images are kept, and
+     * whether start-up refuses a data folder that is not on an encrypted volume (else it warns).
+     */
+    public record Store(int retentionDays, boolean keepRawInputs, boolean requireEncryptedVolume) {
         public Store {
             if (retentionDays < 0) {
                 throw new IllegalArgumentException("mededge.store.retention-days must be >= 0");
@@ -131,9 +137,12 @@ public record ApplianceConfig(
                         c.get("auth.open-health").asBoolean().orElse(true),
                         c.get("auth.open-metrics").asBoolean().orElse(false),
                         c.get("auth.rate-per-minute").asInt().orElse(600),
-                        c.get("auth.burst").asInt().orElse(60)),
+                        c.get("auth.burst").asInt().orElse(60),
+                        c.get("auth.failures-per-minute").asInt().orElse(10),
+                        c.get("auth.failure-burst").asInt().orElse(10)),
                 new Store(c.get("store.retention-days").asInt().orElse(0),
-                        c.get("store.keep-raw-inputs").asBoolean().orElse(false)),
+                        c.get("store.keep-raw-inputs").asBoolean().orElse(false),
+                        c.get("store.require-encrypted-volume").asBoolean().orElse(false)),
                 new Tls(c.get("tls.keystore").asString().filter(v -> !v.isBlank()).map(Path::of).orElse(null),
                         c.get("tls.password").asString().orElse("")),
                 c);

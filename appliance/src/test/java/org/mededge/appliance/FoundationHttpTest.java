@@ -29,7 +29,7 @@ public class FoundationHttpTest {
         // a small JSON route exercising the shared body handling (limits, media type, UTF-8, JSON)
         appliance = TestAppliance.start(home, Map.of("mededge.http.max-json-bytes", "2048"), routes ->
                 routes.post("/test/echo", (req, res) -> {
-                    ObjectNode body = Bodies.readJsonObject(req, appliance.config().maxJsonBytes());
+                    ObjectNode body = Bodies.readJsonObject(req, appliance.config().maxJsonBytes(), java.util.Set.of("text"));
                     Json.ok(res, Map.of("length", Bodies.requiredText(body, "text").length()));
                 }));
         http = new Http(appliance.port());

@@ -15,7 +15,11 @@ import java.util.Set;
  * @param maxImageBytes        largest upload accepted
  * @param maxPixels            largest width x height accepted, checked from the header before decoding
  * @param threads              intra-op threads for ONNX Runtime; 0 lets it choose
- * @param maxConcurrent        studies decoded and inferred at once (bounds memory); more wait
+ * @param maxConcurrent        studies decoded and inferred at once (bounds CPU work); more wait
+ * @param maxPixelsInFlight    decoded pixels all studies in flight may hold together (bounds memory:
+ *                             a decoded pixel costs about 4 bytes per channel, several times over while
+ *                             it is converted); a study takes its header's width x height of this
+ *                             budget before it is decoded, and waits while the budget is spent
  * @param queueTimeout         how long a study waits for a slot before VISION_BUSY
  * @param acceleratedTolerance largest difference in any label's probability allowed between an
  *                             accelerated backend and the CPU ONNX Runtime reference at start-up
@@ -24,7 +28,8 @@ import java.util.Set;
  *                             twice the stride
  */
 public record VisionConfig(List<String> backends, String device, long maxImageBytes, long maxPixels, int threads,
-                           int maxConcurrent, Duration queueTimeout, double acceleratedTolerance, int heatmapGrid) {
+                           int maxConcurrent, long maxPixelsInFlight, Duration queueTimeout, double acceleratedTolerance,
+                           int heatmapGrid) {
     public static final Set<String> BACKENDS = Set.of("tensorrt", "onnxruntime", "torch");
 
     public VisionConfig {
@@ -54,6 +59,10 @@ public record VisionConfig(List<String> backends, String device, long maxImageBy
         if (threads < 0 || maxConcurrent < 1) {
             throw new IllegalArgumentException("mededge.vision.threads must be >= 0 and max-concurrent >= 1");
         }
+        if (maxPixelsInFlight < maxPixels || maxPixelsInFlight > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("mededge.vision.max-pixels-in-flight must be at least max-pixels ("
+                    + maxPixels + ", one image) and at most " + Integer.MAX_VALUE);
+        }
         if (queueTimeout.isNegative()) {
             throw new IllegalArgumentException("mededge.vision.queue-timeout-ms must be >= 0");
         }
@@ -68,11 +77,17 @@ public record VisionConfig(List<String> backends, String device, long maxImageBy
     /** The defaults application.yaml also states. */
     public static VisionConfig defaults() {
         return new VisionConfig(List.of("tensorrt", "onnxruntime", "torch"), "auto", 64L << 20, 36_000_000L, 0, 2,
-                Duration.ofSeconds(30), 0.02, 14);
+                36_000_000L, Duration.ofSeconds(30), 0.02, 14);
     }
 
     public VisionConfig withBackends(List<String> order) {
-        return new VisionConfig(order, device, maxImageBytes, maxPixels, threads, maxConcurrent, queueTimeout,
-                acceleratedTolerance, heatmapGrid);
+        return new VisionConfig(order, device, maxImageBytes, maxPixels, threads, maxConcurrent, maxPixelsInFlight,
+                queueTimeout, acceleratedTolerance, heatmapGrid);
+    }
+
+    /** The same with another pixel budget and queue wait (for tests of admission). */
+    public VisionConfig withBudget(long pixelsInFlight, Duration wait) {
+        return new VisionConfig(backends, device, maxImageBytes, maxPixels, threads, maxConcurrent, pixelsInFlight,
+                wait, acceleratedTolerance, heatmapGrid);
     }
 }

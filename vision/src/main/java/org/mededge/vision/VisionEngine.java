@@ -33,6 +33,7 @@ public final class VisionEngine implements ImagingModel {
     private final ImageDecoder decoder;
     private final Preprocessor preprocessor;
     private final Semaphore slots;
+    private final Semaphore pixels;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private VisionEngine(ModelSpec spec, VisionConfig config, InferenceBackend backend, List<String> notes) {
@@ -43,6 +44,7 @@ public final class VisionEngine implements ImagingModel {
         this.decoder = new ImageDecoder(new ImageLimits(config.maxImageBytes(), config.maxPixels()));
         this.preprocessor = new Preprocessor(spec);
         this.slots = new Semaphore(config.maxConcurrent(), true);
+        this.pixels = new Semaphore((int) config.maxPixelsInFlight(), true);
     }
 
     /**
@@ -182,6 +184,18 @@ public final class VisionEngine implements ImagingModel {
 
     @Override
     public Analysis analyze(byte[] bytes, String mediaType) {
+        // the header says how large the image will be once decoded: its pixels are taken from the
+        // budget first (an image over the per-image limit is refused by the decoder, not here)
+        int px = (int) Math.min(decoder.pixels(bytes, mediaType), config.maxPixelsInFlight());
+        acquire(pixels, px, "the decoded-pixel budget of " + config.maxPixelsInFlight() + " pixels stayed spent");
+        try {
+            return analyzeWithin(bytes, mediaType);
+        } finally {
+            pixels.release(px);
+        }
+    }
+
+    private Analysis analyzeWithin(byte[] bytes, String mediaType) {
         acquire();
         try {
             long t0 = System.nanoTime();
@@ -236,10 +250,14 @@ public final class VisionEngine implements ImagingModel {
     }
 
     private void acquire() {
+        acquire(slots, 1, "all " + config.maxConcurrent() + " imaging slots stayed busy");
+    }
+
+    private void acquire(Semaphore s, int permits, String why) {
         try {
-            if (!slots.tryAcquire(config.queueTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new VisionException(VisionError.VISION_BUSY, "All " + config.maxConcurrent()
-                        + " imaging slots stayed busy for " + config.queueTimeout().toSeconds() + " s; retry shortly.");
+            if (!s.tryAcquire(permits, config.queueTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new VisionException(VisionError.VISION_BUSY, "Busy: " + why + " for "
+                        + config.queueTimeout().toMillis() + " ms; retry shortly.");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -59,7 +59,7 @@ class VisionBenchmark {
         byte[] jpeg = Files.readAllBytes(TestFiles.sample("img-pelican.jpeg"));
         VisionConfig base = TestModels.config("onnxruntime");
         VisionConfig config = new VisionConfig(base.backends(), "cpu", base.maxImageBytes(), base.maxPixels(), THREADS,
-                base.maxConcurrent(), base.queueTimeout(), base.acceleratedTolerance(), base.heatmapGrid());
+                base.maxConcurrent(), base.maxPixelsInFlight(), base.queueTimeout(), base.acceleratedTolerance(), base.heatmapGrid());
         ImageDecoder decoder = new ImageDecoder(new ImageLimits(config.maxImageBytes(), config.maxPixels()));
         Preprocessor pre = new Preprocessor(spec);
         Tensor input = pre.apply(decoder.decode(jpeg, "image/jpeg")).tensor();

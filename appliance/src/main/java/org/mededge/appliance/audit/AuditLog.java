@@ -46,9 +46,9 @@ public final class AuditLog {
         }
         String at = Instant.now().toString();
         String hash = hash(seq, at, e.principal(), e.role(), e.action(), e.resource(), e.outcome(), e.models(),
-                e.inputSha256(), e.outputSha256(), prev);
+                e.inputSha256(), e.outputSha256(), prev, e.client());
         try (PreparedStatement ins = c.prepareStatement("INSERT INTO audit(seq, at, principal, role, action, resource, outcome,"
-                + " models, input_sha256, output_sha256, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                + " models, input_sha256, output_sha256, prev_hash, hash, client) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             ins.setLong(1, seq);
             ins.setString(2, at);
             ins.setString(3, e.principal());
@@ -61,10 +61,11 @@ public final class AuditLog {
             ins.setString(10, e.outputSha256());
             ins.setString(11, prev);
             ins.setString(12, hash);
+            ins.setString(13, e.client());
             ins.executeUpdate();
         }
         return new AuditEntry(seq, at, e.principal(), e.role(), e.action(), e.resource(), e.outcome(), e.models(),
-                e.inputSha256(), e.outputSha256(), prev, hash);
+                e.inputSha256(), e.outputSha256(), prev, hash, e.client());
     }
 
     /** The outcome of checking the chain: intact, or the first entry that does not match. */
@@ -78,7 +79,7 @@ public final class AuditLog {
             long expectedSeq = 1;
             String prev = GENESIS;
             try (PreparedStatement ps = c.prepareStatement("SELECT seq, at, principal, role, action, resource, outcome, models,"
-                    + " input_sha256, output_sha256, prev_hash, hash FROM audit ORDER BY seq");
+                    + " input_sha256, output_sha256, prev_hash, hash, client FROM audit ORDER BY seq");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     AuditEntry e = row(rs);
@@ -89,7 +90,7 @@ public final class AuditLog {
                         return new Verification(false, count, e.seq(), "entry " + e.seq() + " does not follow the entry before it");
                     }
                     String h = hash(e.seq(), e.at(), e.principal(), e.role(), e.action(), e.resource(), e.outcome(),
-                            e.models(), e.inputSha256(), e.outputSha256(), e.prevHash());
+                            e.models(), e.inputSha256(), e.outputSha256(), e.prevHash(), e.client());
                     if (!h.equals(e.hash())) {
                         return new Verification(false, count, e.seq(), "entry " + e.seq() + " was altered after it was written");
                     }
@@ -107,7 +108,7 @@ public final class AuditLog {
         return db.inTransaction(c -> {
             List<AuditEntry> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT seq, at, principal, role, action, resource, outcome, models,"
-                    + " input_sha256, output_sha256, prev_hash, hash FROM audit WHERE seq > ? ORDER BY seq LIMIT ?")) {
+                    + " input_sha256, output_sha256, prev_hash, hash, client FROM audit WHERE seq > ? ORDER BY seq LIMIT ?")) {
                 ps.setLong(1, afterSeq);
                 ps.setInt(2, limit);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -123,10 +124,21 @@ public final class AuditLog {
     private static AuditEntry row(ResultSet rs) throws SQLException {
         return new AuditEntry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
-                rs.getString(12));
+                rs.getString(12), rs.getString(13));
     }
 
-    static String hash(long seq, String... fields) {
+    /**
+     * The entry's hash over its fields and the previous hash; the client address (schema 3) is
+     * covered when present, so entries written before it verify unchanged.
+     */
+    static String hash(long seq, String at, String principal, String role, String action, String resource, String outcome,
+                       String models, String input, String output, String prev, String client) {
+        return client == null
+                ? hash(seq, new String[] {at, principal, role, action, resource, outcome, models, input, output, prev})
+                : hash(seq, new String[] {at, principal, role, action, resource, outcome, models, input, output, prev, client});
+    }
+
+    private static String hash(long seq, String[] fields) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update(Long.toString(seq).getBytes(StandardCharsets.UTF_8));

@@ -15,8 +15,8 @@ public final class AccessPolicy {
     public static final Set<Role> OPEN = Set.of();
 
     private final Map<String, Set<Role>> rules = new HashMap<>();
-    /** routes that read or write clinical data: every call is audited */
-    private static final Set<String> CLINICAL = Set.of(
+    /** routes that read or write clinical data or credentials: every call is audited */
+    private static final Set<String> AUDITED = Set.of("GET /v1/tokens", "POST /v1/tokens", "DELETE /v1/tokens/{id}",
             "POST /v1/notes", "POST /v1/dictations", "POST /v1/radiology/normalize", "POST /v1/studies",
             "GET /v1/studies/{id}/heatmap", "GET /v1/reports", "GET /v1/reports/{id}", "GET /v1/reports/{id}/fhir",
             "GET /v1/reports/{id}/html", "PUT /v1/reports/{id}", "GET /v1/feedback/export", "GET /v1/audit/export",
@@ -66,9 +66,9 @@ public final class AccessPolicy {
         return roles(method, template).isEmpty();
     }
 
-    /** True for routes that read or write clinical data (each call appends an audit entry). */
-    public boolean clinical(String method, String template) {
-        return CLINICAL.contains(method + " " + template);
+    /** True for routes that read or write clinical data or tokens (each call appends an audit entry). */
+    public boolean audited(String method, String template) {
+        return AUDITED.contains(method + " " + template);
     }
 
     /** True when the route has no entry in the table. */

@@ -7,8 +7,11 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -16,6 +19,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.logging.Logger;
 
 import org.mededge.appliance.store.Database;
 
@@ -23,12 +27,22 @@ import org.mededge.appliance.store.Database;
  * API tokens, stored only as sha256 hashes. A presented token is hashed and compared against every
  * active hash with {@link MessageDigest#isEqual} (constant time per comparison), so neither the
  * database index nor an early exit reveals how much of a guess was right.
+ *
+ * <p>Changes take effect at once in the running appliance: through its admin routes directly, and
+ * from the admin command (another process writing the same database) within
+ * {@link #RECHECK_NANOS}: before answering, the store asks SQLite whether another connection has
+ * committed since it last read the tokens ({@code PRAGMA data_version}) and re-reads them if so.
  */
 public final class TokenStore {
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** How often, at most, a lookup asks the database whether another process changed it. */
+    static final long RECHECK_NANOS = 250_000_000L;
+    private static final Logger LOG = Logger.getLogger(TokenStore.class.getName());
 
     private final Database db;
     private volatile List<Active> active = List.of();
+    private volatile long dataVersion = -1;
+    private volatile long checkedAt;
 
     private record Active(String id, Role role, byte[] hash, String label) {
     }
@@ -57,7 +71,9 @@ public final class TokenStore {
 
     /**
      * Seeds tokens from a file of "role token" lines (blank lines and # comments ignored). Tokens
-     * already present are left alone; a malformed line is refused with its line number.
+     * already present are left alone, and a token that was revoked stays revoked (the file never
+     * resurrects it, nor stops the start: the log says how many, never which); a malformed line is
+     * refused with its line number.
      *
      * @return how many tokens were added
      */
@@ -69,6 +85,7 @@ public final class TokenStore {
             throw new IllegalArgumentException("cannot read the tokens file " + file + ": " + e.getMessage(), e);
         }
         int added = 0;
+        int revoked = 0;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -80,19 +97,28 @@ public final class TokenStore {
                 throw new IllegalArgumentException("tokens file " + file + " line " + (i + 1)
                         + ": expected 'role token' with role clinician|radiology|ops|admin and a token of 16+ characters");
             }
-            if (find(parts[1]).isEmpty()) {
+            Boolean stored = storedRevoked(parts[1]);
+            if (stored == null) {
                 insert(role, parts[1], "seeded from " + file.getFileName());
                 added++;
+            } else if (stored) {
+                revoked++;
             }
+        }
+        if (revoked > 0) {
+            int n = revoked;
+            LOG.warning(() -> n + " token(s) in the tokens file " + file.getFileName() + " were revoked and stay revoked;"
+                    + " remove them from the file");
         }
         return added;
     }
 
-    /** The principal a presented token belongs to, if it is active. */
+    /** The principal a presented token belongs to, if it is active now. */
     public Optional<Principal> find(String token) {
         if (token == null || token.isEmpty()) {
             return Optional.empty();
         }
+        refreshIfChanged();
         byte[] h = sha256(token);
         Principal match = null;
         for (Active a : active) {
@@ -145,8 +171,42 @@ public final class TokenStore {
         return id;
     }
 
-    private void reload() {
+    /** Null when the token was never stored; else whether it was revoked. */
+    private Boolean storedRevoked(String token) {
+        String hex = HexFormat.of().formatHex(sha256(token));
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT revoked FROM tokens WHERE sha256 = ?")) {
+                ps.setString(1, hex);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getInt(1) != 0 : null;
+                }
+            }
+        });
+    }
+
+    /** Re-reads the tokens when another connection (the admin command) committed since the last read. */
+    private void refreshIfChanged() {
+        long now = System.nanoTime();
+        if (now - checkedAt < RECHECK_NANOS) {
+            return;
+        }
+        checkedAt = now;
+        long v = db.inTransaction(TokenStore::dataVersion);
+        if (v != dataVersion) {
+            reload();
+        }
+    }
+
+    private static long dataVersion(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA data_version")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    private synchronized void reload() {
+        long[] version = new long[1];
         active = db.inTransaction(c -> {
+            version[0] = dataVersion(c);
             List<Active> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, role, sha256, label FROM tokens WHERE revoked = 0");
                  ResultSet rs = ps.executeQuery()) {
@@ -159,6 +219,8 @@ public final class TokenStore {
             }
             return List.copyOf(out);
         });
+        dataVersion = version[0];
+        checkedAt = System.nanoTime();
     }
 
     static byte[] sha256(String token) {

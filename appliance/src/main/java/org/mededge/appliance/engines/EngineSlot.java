@@ -86,8 +86,8 @@ public final class EngineSlot<T extends AutoCloseable> implements AutoCloseable 
         try {
             T loaded = loader == null ? null : loader.load(m);
             this.engine = loaded;
-            this.detail = m.name() + " " + m.version() + " (" + m.engine() + ") ready; " + m.detail()
-                    + (loaded instanceof Described d ? "; " + d.describe() : "");
+            this.detail = withoutPaths(m.name() + " " + m.version() + " (" + m.engine() + ") ready; " + m.detail()
+                    + (loaded instanceof Described d ? "; " + d.describe() : ""));
             this.state = State.READY;
             LOG.info(() -> "engine " + name() + " ready with " + m.name() + " " + m.version());
         } catch (Exception | LinkageError e) {
@@ -97,9 +97,17 @@ public final class EngineSlot<T extends AutoCloseable> implements AutoCloseable 
     }
 
     private void fail(String why) {
-        this.detail = why;
+        // readiness is open to anonymous probes: the file system layout stays in the log
+        this.detail = withoutPaths(why);
         this.state = State.FAILED;
         LOG.warning(() -> "engine " + name() + " not ready: " + why);
+    }
+
+    private static final java.util.regex.Pattern ABSOLUTE_PATH = java.util.regex.Pattern.compile("(?<![\\w$])(/[^/\\s:'\"()]+)+/([^/\\s:'\"()]+)");
+
+    /** Absolute paths in a reason become their last component ({@code …/model.onnx}). */
+    static String withoutPaths(String s) {
+        return s == null ? null : ABSOLUTE_PATH.matcher(s).replaceAll("…/$2");
     }
 
     /** The engine, or 503 with Retry-After and the reason when it is not ready. */

@@ -20,10 +20,13 @@ public final class Readiness {
 
     private final Engines engines;
     private final BooleanSupplier draining;
+    private final boolean encryptedAtRest;
 
-    public Readiness(Engines engines, BooleanSupplier draining) {
+    /** @param encryptedAtRest whether the data folder is on an encrypted volume (a check that never fails readiness) */
+    public Readiness(Engines engines, BooleanSupplier draining, boolean encryptedAtRest) {
         this.engines = engines;
         this.draining = draining;
+        this.encryptedAtRest = encryptedAtRest;
     }
 
     public Report evaluate() {
@@ -40,6 +43,10 @@ public final class Readiness {
                 up = false;
             }
         }
+        // shown to anonymous probes: says what to do, not where the data lies
+        checks.add(new Check("data-at-rest", encryptedAtRest ? "UP" : "DOWN", false, encryptedAtRest
+                ? "the data folder is on an encrypted volume"
+                : "the data folder is NOT on an encrypted volume: see the README, encryption at rest (the log names the volume)"));
         if (draining.getAsBoolean()) {
             checks.add(new Check("lifecycle", "DOWN", true, "shutting down: finishing requests in flight"));
             up = false;

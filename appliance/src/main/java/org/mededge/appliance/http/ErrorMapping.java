@@ -1,91 +1,101 @@
 package org.mededge.appliance.http;
 
+import java.util.Map;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import io.helidon.http.HttpException;
-import io.helidon.webserver.http.ErrorHandler;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-import org.mededge.appliance.dictation.DictationErrors;
-import org.mededge.appliance.language.LanguageErrors;
-import org.mededge.appliance.notes.NotesService;
 import org.mededge.appliance.store.StoreException;
-import org.mededge.appliance.studies.StudiesService;
 import org.mededge.asr.AsrException;
 import org.mededge.fusion.FusionException;
 import org.mededge.llm.LlmException;
 import org.mededge.vision.VisionException;
 
 /**
- * The one place where exceptions become HTTP answers. Every answer has the shape
+ * The one place where exceptions become HTTP answers, used both to answer and to audit (so the
+ * audit log records the code the client was told). Every answer has the shape
  * {@code {"error":{"code":"…","message":"…"}}}; no stack trace ever leaves the appliance, and the
  * log gets an incident id and the exception's type and frames, never its message (which might
- * quote clinical input).
+ * quote clinical input). Each engine module's error enum carries its own HTTP status; a 503 says
+ * when to retry: a busy queue clears in seconds, a model that is not loaded needs an operator.
  */
 public final class ErrorMapping {
     private static final Logger LOG = Logger.getLogger(ErrorMapping.class.getName());
+    /** Retry-After for a full queue of an engine. */
+    public static final int BUSY_RETRY_SECONDS = 5;
+    /** Retry-After for an engine that is not ready. */
+    public static final int UNAVAILABLE_RETRY_SECONDS = 30;
 
     private ErrorMapping() {
     }
 
     public static void register(HttpRouting.Builder rules) {
-        rules.error(ApiException.class, ErrorMapping::api);
-        rules.error(AsrException.class, (req, res, e) -> api(req, res, DictationErrors.toApi(e)));
-        rules.error(VisionException.class, (req, res, e) -> api(req, res, StudiesService.toApi(e)));
-        rules.error(FusionException.class, (req, res, e) -> api(req, res, NotesService.toApi(e)));
-        rules.error(LlmException.class, (req, res, e) -> api(req, res, LanguageErrors.toApi(e)));
-        rules.error(StoreException.class, ErrorMapping::store);
-        rules.error(HttpException.class, ErrorMapping::http);
-        rules.error(Throwable.class, ErrorMapping::unexpected);
+        rules.error(Throwable.class, ErrorMapping::answer);
     }
 
-    private static void api(ServerRequest req, ServerResponse res, ApiException e) {
+    /**
+     * The answer an exception maps to, or null for an unexpected one (a defect: 500 with an incident).
+     * Engine messages are written by the modules for clients and never quote clinical input.
+     */
+    public static ApiException toApi(Throwable t) {
+        return switch (t) {
+            case ApiException e -> e;
+            case AsrException e -> engine(e.error().name(), e.error().status(), e.getMessage());
+            case VisionException e -> engine(e.error().name(), e.error().status(), e.getMessage());
+            case FusionException e -> engine(e.error().name(), e.error().status(), e.getMessage());
+            case LlmException e -> engine(e.error().name(), e.error().status(), e.getMessage());
+            case StoreException e -> new ApiException(503, "STORE_UNAVAILABLE",
+                    "The report could not be stored, so nothing was saved; retry shortly.", Map.of("Retry-After", "5"));
+            case HttpException e -> http(e.status().code(), e.status().reasonPhrase());
+            default -> null;
+        };
+    }
+
+    private static ApiException engine(String code, int status, String message) {
+        if (status >= 500 && !code.endsWith("_BUSY")) {
+            LOG.warning(() -> "engine failure answered " + status + ": " + code);
+        }
+        Map<String, String> headers = status != 503 ? Map.of() : Map.of("Retry-After",
+                Integer.toString(code.endsWith("_BUSY") ? BUSY_RETRY_SECONDS : UNAVAILABLE_RETRY_SECONDS));
+        return new ApiException(status, code, message, headers);
+    }
+
+    private static ApiException http(int status, String reason) {
+        String[] d = TransportErrors.describe(status);
+        return new ApiException(status, status == 405 ? "METHOD_NOT_ALLOWED" : status == 415 ? "UNSUPPORTED_MEDIA_TYPE" : d[0],
+                status >= 500 ? d[1] : reason);
+    }
+
+    private static void answer(ServerRequest req, ServerResponse res, Throwable t) {
+        ApiException e = toApi(t);
+        if (t instanceof StoreException s) {
+            LOG.log(Level.SEVERE, "store failure on " + route(req) + ": " + s.getMessage());
+        }
+        if (e == null) {
+            String incident = UUID.randomUUID().toString();
+            Throwable clean = new Throwable(t.getClass().getName());
+            clean.setStackTrace(t.getStackTrace());
+            LOG.log(Level.SEVERE, "incident " + incident + " on " + req.prologue().method().text() + " " + route(req), clean);
+            e = new ApiException(500, "INTERNAL_ERROR", "An internal error occurred; incident " + incident
+                    + " is in the appliance log.");
+        }
         if (res.isSent()) {
             return;
         }
         e.headers().forEach(res::header);
+        if (e.status() == 413) {
+            // the rest of a refused body must not be read as the next request on this connection
+            res.header("Connection", "close");
+        }
         Json.sendError(res, e.status(), e.code(), e.getMessage());
     }
 
-    /** The database refused a write: nothing was stored, the client may retry. */
-    private static void store(ServerRequest req, ServerResponse res, StoreException e) {
-        LOG.log(Level.SEVERE, "store failure on " + req.context().get(Routes.ROUTE_KEY, String.class).orElse(Routes.UNMATCHED)
-                + ": " + e.getMessage());
-        if (!res.isSent()) {
-            res.header("Retry-After", "5");
-            Json.sendError(res, 503, "STORE_UNAVAILABLE", "The report could not be stored, so nothing was saved; retry shortly.");
-        }
-    }
-
-    private static void http(ServerRequest req, ServerResponse res, HttpException e) {
-        if (res.isSent()) {
-            return;
-        }
-        int status = e.status().code();
-        String code = switch (status) {
-            case 400 -> "BAD_REQUEST";
-            case 404 -> "NOT_FOUND";
-            case 405 -> "METHOD_NOT_ALLOWED";
-            case 413 -> "BODY_TOO_LARGE";
-            case 415 -> "UNSUPPORTED_MEDIA_TYPE";
-            default -> status >= 500 ? "INTERNAL_ERROR" : "HTTP_" + status;
-        };
-        Json.sendError(res, status, code, e.status().reasonPhrase());
-    }
-
-    private static void unexpected(ServerRequest req, ServerResponse res, Throwable e) {
-        String incident = UUID.randomUUID().toString();
-        Throwable clean = new Throwable(e.getClass().getName());
-        clean.setStackTrace(e.getStackTrace());
-        LOG.log(Level.SEVERE, "incident " + incident + " on " + req.prologue().method().text() + " "
-                + req.context().get(Routes.ROUTE_KEY, String.class).orElse(Routes.UNMATCHED), clean);
-        if (!res.isSent()) {
-            Json.sendError(res, 500, "INTERNAL_ERROR", "An internal error occurred; incident " + incident
-                    + " is in the appliance log.");
-        }
+    private static String route(ServerRequest req) {
+        return req.context().get(Routes.ROUTE_KEY, String.class).orElse(Routes.UNMATCHED);
     }
 }

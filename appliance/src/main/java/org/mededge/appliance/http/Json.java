@@ -3,7 +3,12 @@ package org.mededge.appliance.http;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -17,6 +22,18 @@ public final class Json {
             .findAndRegisterModules()
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
     public static final String MEDIA_TYPE = "application/json";
+    /** Deepest nesting a request body may have; the deepest request of this API (a corrected report) needs about 6. */
+    public static final int MAX_REQUEST_DEPTH = 64;
+    /**
+     * The one strict reading of request bodies: a key given twice and anything after the value are
+     * errors, and nesting is bounded (Jackson's own limit of 1000 failed with no location).
+     */
+    public static final ObjectReader REQUEST_READER = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_REQUEST_DEPTH).build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .reader();
 
     private Json() {
     }

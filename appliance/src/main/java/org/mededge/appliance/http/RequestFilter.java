@@ -4,6 +4,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
@@ -13,7 +15,8 @@ import org.mededge.appliance.metrics.Metrics;
 
 /**
  * Wraps every request: counts it in flight (so shutdown can drain), refuses new work with 503
- * once shutdown has begun, and times it into {@code mededge_http_request_seconds}.
+ * once shutdown has begun, times it into {@code mededge_http_request_seconds}, and closes the
+ * connection after an answer that says "Connection: close".
  */
 public final class RequestFilter implements Filter {
     private final Metrics metrics;
@@ -28,6 +31,7 @@ public final class RequestFilter implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         long start = System.nanoTime();
+        SecurityHeaders.API.forEach(res::header);
         try {
             if (draining.get()) {
                 res.header(HeaderNames.CONNECTION, "close");
@@ -49,6 +53,13 @@ public final class RequestFilter implements Filter {
             String route = req.context().get(Routes.ROUTE_KEY, String.class).orElse(Routes.UNMATCHED);
             metrics.observeHttp(route, req.prologue().method().text(), res.status().code(),
                     (System.nanoTime() - start) / 1e9);
+        }
+        // RFC 9112 9.6: after the answer, close when either side said "close". The server we run on
+        // only marks the answer and would go on reading the connection: the rest of a refused body
+        // would then be parsed as the next request, and a client that asked for close would wait.
+        if (res.isSent() && (res.headers().contains(HeaderValues.CONNECTION_CLOSE)
+                || req.headers().contains(HeaderValues.CONNECTION_CLOSE))) {
+            throw new CloseConnectionException("closed after the answer, as the connection header asked");
         }
     }
 

@@ -1,5 +1,7 @@
 package org.mededge.appliance.http;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -77,14 +79,36 @@ public final class Routes {
         return route(Method.PUT, template, handler);
     }
 
+    public Routes delete(String template, Handler handler) {
+        return route(Method.DELETE, template, handler);
+    }
+
+    /**
+     * Registers a route behind the access policy. Every call to an audited route is recorded with the
+     * code the client was told (mapped in {@link ErrorMapping}, the same mapping that answers), and
+     * every refused access attempt (401, 403, the first 429 of a throttled address) on any route that
+     * needs a token is recorded too, with the route template, the principal or "anonymous" and the
+     * client address; never the token.
+     */
     public Routes route(Method method, String template, Handler handler) {
         routes.add(new Route(method, template, Pattern.compile(template.replaceAll("\\{[^}/]+}", "[^/]+"))));
-        boolean clinical = auth != null && auth.policy().clinical(method.text(), template);
+        boolean audited = auth != null && auth.policy().audited(method.text(), template);
+        String route = method.text() + " " + template;
         rules.route(method, template, (req, res) -> {
             req.context().register(ROUTE_KEY, template);
-            Principal p = auth == null ? Principal.ANONYMOUS : auth.authorize(req, method.text(), template);
+            String client = client(req);
+            Principal p;
+            try {
+                p = auth == null ? Principal.ANONYMOUS : auth.authorize(req, method.text(), template, client);
+            } catch (Authenticator.Refused e) {
+                if (audit != null && e.audited()) {
+                    audit.append(new AuditEntry.Event(e.principal().id(), e.principal().roleId(), "access.refused", route,
+                            e.code(), "", null, null, client));
+                }
+                throw e;
+            }
             req.context().register(PRINCIPAL_KEY, p);
-            if (!clinical || audit == null) {
+            if (!audited || audit == null) {
                 handler.handle(req, res);
                 return;
             }
@@ -94,19 +118,26 @@ public final class Routes {
             try {
                 handler.handle(req, res);
                 outcome = "ok";
-            } catch (ApiException e) {
-                outcome = e.code();
+            } catch (RuntimeException e) {
+                ApiException answer = ErrorMapping.toApi(e);
+                outcome = answer == null ? "INTERNAL_ERROR" : answer.code();
                 throw e;
             } finally {
                 if (!trail.written()) {
                     audit.append(new AuditEntry.Event(p.id(), p.roleId(),
-                            trail.action() != null ? trail.action() : method.text() + " " + template,
+                            trail.action() != null ? trail.action() : route,
                             trail.resource() != null ? trail.resource() : req.path().path(), outcome, trail.models(),
-                            trail.inputSha256(), trail.outputSha256()));
+                            trail.inputSha256(), trail.outputSha256(), client));
                 }
             }
         });
         return this;
+    }
+
+    /** The caller's IP address as the socket saw it (no proxy header is trusted). */
+    public static String client(ServerRequest req) {
+        SocketAddress a = req.remotePeer().address();
+        return a instanceof InetSocketAddress i && i.getAddress() != null ? i.getAddress().getHostAddress() : String.valueOf(a);
     }
 
     /** Must be registered last: answers what no route took with 405 (path known) or 404. */

@@ -68,7 +68,7 @@ public final class GenerationQueue implements TextGenerator {
                 metrics.failed(model, adapter, LlmError.LLM_BUSY.name());
                 throw new LlmException(LlmError.LLM_BUSY, "the language model is busy (" + settings.concurrency()
                         + " generation(s) running, " + settings.queueCapacity() + " waiting); retry in "
-                        + LanguageErrors.BUSY_RETRY_SECONDS + " s");
+                        + org.mededge.appliance.http.ErrorMapping.BUSY_RETRY_SECONDS + " s");
             }
             try {
                 slot = acquire(request.deadline().toNanos());

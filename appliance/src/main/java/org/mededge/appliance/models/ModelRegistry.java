@@ -73,7 +73,7 @@ public final class ModelRegistry {
                 .filter(m -> version == null || m.version().equals(version)).toList();
         if (candidates.isEmpty()) {
             String what = version == null ? "'" + name + "'" : "'" + name + "' version " + version;
-            return new Resolution(Optional.empty(), "model " + what + " is not installed in " + modelsDir
+            return new Resolution(Optional.empty(), "model " + what + " is not installed in $MEDEDGE_HOME/models"
                     + ": " + INSTALL_HINT + " --only " + name);
         }
         Optional<InstalledModel> usable = candidates.stream().filter(InstalledModel::usable)

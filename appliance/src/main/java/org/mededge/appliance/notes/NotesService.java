@@ -2,7 +2,6 @@ package org.mededge.appliance.notes;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +28,7 @@ import org.mededge.appliance.http.ApiService;
 import org.mededge.appliance.http.Bodies;
 import org.mededge.appliance.http.Json;
 import org.mededge.appliance.http.Routes;
+import org.mededge.appliance.http.SecurityHeaders;
 import org.mededge.appliance.metrics.Metrics;
 import org.mededge.appliance.reports.ReportRecorder;
 import org.mededge.fusion.FusionConfig;
@@ -58,7 +58,9 @@ public final class NotesService implements ApiService {
     private static final Set<String> NOTE_FIELDS = Set.of("text", "language", "specialty", "patient");
     private static final Set<String> RADIOLOGY_FIELDS = Set.of("text", "language");
     /** The page has no script and loads nothing: only its own inline style. */
-    static final String HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+    /** the report page has no script and loads nothing; it may not be framed (SecurityHeaders) */
+    public static final String HTML_CSP = SecurityHeaders.pagePolicy(
+            "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'");
 
     private final ReportAssembler assembler;
     private final RadiologyNormalizer radiology = new RadiologyNormalizer();
@@ -106,8 +108,7 @@ public final class NotesService implements ApiService {
 
     private void note(ServerRequest req, ServerResponse res) {
         boolean html = wantsHtml(req);
-        ObjectNode body = Bodies.readJsonObject(req, maxJsonBytes);
-        onlyFields(body, NOTE_FIELDS);
+        ObjectNode body = Bodies.readJsonObject(req, maxJsonBytes, NOTE_FIELDS);
         String text = Bodies.requiredText(body, "text");
         String language = Bodies.optionalText(body, "language");
         String specialty = Bodies.optionalText(body, "specialty");
@@ -121,7 +122,7 @@ public final class NotesService implements ApiService {
             report = assembler.structure(new NoteRequest(text, language, specialty), generator);
         } catch (FusionException e) {
             metrics.observeStage(FusionMetrics.STAGE_NOTE, null, FusionMetrics.OUTCOME_REJECTED, seconds(t0));
-            throw toApi(e);
+            throw e;
         }
         metrics.observeStage(FusionMetrics.STAGE_NOTE, null, FusionMetrics.OUTCOME_OK, seconds(t0));
         observeAssessment(report, generator.isPresent());
@@ -141,7 +142,6 @@ public final class NotesService implements ApiService {
             out = ReportHtml.render(report).getBytes(StandardCharsets.UTF_8);
             res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
             res.header("Content-Security-Policy", HTML_CSP);
-            res.header("X-Content-Type-Options", "nosniff");
         } else {
             // the report is written as it is (valueToTree would turn 110 into 1.1E+2)
             Map<String, Object> o = new LinkedHashMap<>();
@@ -157,14 +157,12 @@ public final class NotesService implements ApiService {
             res.header(HeaderNames.CONTENT_TYPE, Json.MEDIA_TYPE);
         }
         trail.output(out);
-        res.header(HeaderNames.CACHE_CONTROL, "no-store");
         res.status(Status.OK_200);
         res.send(out);
     }
 
     private void normalize(ServerRequest req, ServerResponse res) {
-        ObjectNode body = Bodies.readJsonObject(req, maxJsonBytes);
-        onlyFields(body, RADIOLOGY_FIELDS);
+        ObjectNode body = Bodies.readJsonObject(req, maxJsonBytes, RADIOLOGY_FIELDS);
         String text = Bodies.requiredText(body, "text");
         String language = Bodies.optionalText(body, "language");
         AuditTrail trail = Routes.audit(req).action("radiology.normalize").input(text.getBytes(StandardCharsets.UTF_8))
@@ -175,7 +173,7 @@ public final class NotesService implements ApiService {
             n = radiology.normalize(text, language, assembler.config().maxTextBytes());
         } catch (FusionException e) {
             metrics.observeStage(FusionMetrics.STAGE_RADIOLOGY, null, FusionMetrics.OUTCOME_REJECTED, seconds(t0));
-            throw toApi(e);
+            throw e;
         }
         metrics.observeStage(FusionMetrics.STAGE_RADIOLOGY, null, FusionMetrics.OUTCOME_OK, seconds(t0));
         byte[] out;
@@ -186,7 +184,6 @@ public final class NotesService implements ApiService {
         }
         trail.output(out);
         res.header(HeaderNames.CONTENT_TYPE, Json.MEDIA_TYPE);
-        res.header(HeaderNames.CACHE_CONTROL, "no-store");
         res.status(Status.OK_200);
         res.send(out);
     }
@@ -203,8 +200,8 @@ public final class NotesService implements ApiService {
             // locations and rule texts only: validator messages can quote values from the note
             LOG.severe(() -> "emitted FHIR bundle failed validation: " + errors.size() + " error(s) at "
                     + errors.stream().map(BundleValidator.Issue::location).limit(5).toList());
-            throw toApi(new FusionException(FusionError.FUSION_FHIR_INVALID, "The FHIR bundle built for this report failed "
-                    + "validation (" + errors.size() + " error(s)); this is a defect of the appliance, not of the note."));
+            throw new FusionException(FusionError.FUSION_FHIR_INVALID, "The FHIR bundle built for this report failed "
+                    + "validation (" + errors.size() + " error(s)); this is a defect of the appliance, not of the note.");
         }
     }
 
@@ -226,31 +223,8 @@ public final class NotesService implements ApiService {
         };
     }
 
-    /** A field the route does not know is refused, so that a misspelt "specialty" is not silently ignored. */
-    private static void onlyFields(ObjectNode body, Set<String> allowed) {
-        for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!allowed.contains(f)) {
-                throw ApiException.unprocessable("UNKNOWN_FIELD", "Field '" + clip(f) + "' is not accepted here; send "
-                        + String.join(", ", allowed.stream().sorted().toList()) + ".");
-            }
-        }
-    }
-
-    private static String clip(String s) {
-        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
-    }
-
     private static double seconds(long t0) {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    /** A fusion failure as the HTTP answer it maps to (so the audit records its code). */
-    public static ApiException toApi(FusionException e) {
-        FusionError code = e.error();
-        if (code.status() >= 500) {
-            LOG.warning(() -> "fusion failed: " + code);
-        }
-        return new ApiException(code.status(), code.name(), e.getMessage(), Map.of());
-    }
 }

@@ -80,6 +80,11 @@ public final class AuditService implements ApiService {
         agent.setWho(new Reference().setIdentifier(new Identifier().setSystem(SYSTEM + ":principal").setValue(e.principal())));
         agent.addRole(new CodeableConcept(new Coding(SYSTEM + ":role", e.role(), e.role())));
         agent.setRequestor(true);
+        if (e.client() != null) {
+            // type 2: IP address (FHIR network-type)
+            agent.setNetwork(new AuditEvent.AuditEventAgentNetworkComponent().setAddress(e.client())
+                    .setType(AuditEvent.AuditEventAgentNetworkType._2));
+        }
         a.getSource().setObserver(new Reference().setDisplay("MedEdge appliance")).addType(
                 new Coding("http://terminology.hl7.org/CodeSystem/security-source-type", "4", "Application Server"));
         AuditEvent.AuditEventEntityComponent entity = a.addEntity();

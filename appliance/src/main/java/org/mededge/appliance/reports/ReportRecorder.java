@@ -69,7 +69,7 @@ public final class ReportRecorder {
                 fhirJson, json(provenance), json(timings), inputSha, keepRawInputs ? rawInput : null,
                 keepRawInputs ? mediaType : null, json(source)), new AuditEntry.Event(p.id(), p.roleId(),
                 trail.action() != null ? trail.action() : kind + ".create", "", "ok", trail.models(), inputSha,
-                AuditTrail.sha256(reportJson)));
+                AuditTrail.sha256(reportJson), Routes.client(req)));
         trail.resource("report/" + r.id()).markWritten();
         return new Recorded(r.id(), r.currentVersion(), r.current().status());
     }

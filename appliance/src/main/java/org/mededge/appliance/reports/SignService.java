@@ -22,6 +22,7 @@ import org.mededge.appliance.http.ApiService;
 import org.mededge.appliance.http.Bodies;
 import org.mededge.appliance.http.Json;
 import org.mededge.appliance.http.Routes;
+import org.mededge.appliance.notes.NotesService;
 import org.mededge.appliance.store.FeedbackStore;
 import org.mededge.appliance.store.ReportStore;
 import org.mededge.fusion.Provenance;
@@ -39,8 +40,7 @@ import org.mededge.fusion.html.ReportHtml;
 public final class SignService implements ApiService {
     private static final Set<String> SIGNABLE = Set.of("note", "dictation");
     private static final long MAX_REPORT_BYTES = 512 * 1024;
-    /** the page has no script and loads nothing */
-    private static final String HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+    private static final Set<String> SIGN_FIELDS = Set.of("version", "report");
 
     private final ReportStore store;
     private final FeedbackStore feedback;
@@ -66,16 +66,18 @@ public final class SignService implements ApiService {
         if (!SIGNABLE.contains(cur.kind()) || "null".equals(cur.current().reportJson())) {
             throw new ApiException(409, "NOT_SIGNABLE", "Report " + id + " (" + cur.kind() + ") has no structured note to sign.");
         }
-        ObjectNode body = Bodies.readJsonObject(req, MAX_REPORT_BYTES);
+        ObjectNode body = Bodies.readJsonObject(req, MAX_REPORT_BYTES, SIGN_FIELDS);
         trail.input(body.toString().getBytes(StandardCharsets.UTF_8));
-        Integer expected = null;
         JsonNode v = body.get("version");
-        if (v != null && !v.isNull()) {
-            if (!v.canConvertToInt() || !v.isIntegralNumber()) {
-                throw ApiException.unprocessable("INVALID_FIELD", "Field 'version' must be the whole version number you edited.");
-            }
-            expected = v.intValue();
+        if (v == null || v.isNull()) {
+            // without it two clinicians' corrections would silently overwrite each other
+            throw new ApiException(428, "VERSION_REQUIRED", "Field 'version' is required: send the version you edited"
+                    + " (GET /v1/reports/" + id + " shows it), so that a newer version is never overwritten unseen.");
         }
+        if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+            throw ApiException.unprocessable("INVALID_FIELD", "Field 'version' must be the whole version number you edited.");
+        }
+        int expected = v.intValue();
         StructuredReport draft = parse(store.versions(id).get(0).reportJson());
         StructuredReport edited = parseEdited(body.get("report"));
         String status = ReportStore.PRELIMINARY.equals(cur.current().status()) ? ReportStore.FINAL : ReportStore.AMENDED;
@@ -92,7 +94,7 @@ public final class SignService implements ApiService {
         try {
             after = store.sign(id, expected, p.id(), signedJson, fhir,
                     new AuditEntry.Event(p.id(), p.roleId(), "report.sign", "", "ok", ReportRecorder.models(draft.provenance()),
-                            trail.inputSha256(), AuditTrail.sha256(signedJson)),
+                            trail.inputSha256(), AuditTrail.sha256(signedJson), Routes.client(req)),
                     c -> {
                         feedback.add(c, id, specialty, ReportRecorder.models(draft.provenance()), adapter, draftJson, signedJson);
                         return null;
@@ -120,8 +122,7 @@ public final class SignService implements ApiService {
                     + ") is available as JSON and FHIR only.");
         }
         res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
-        res.header("Content-Security-Policy", HTML_CSP);
-        res.header("X-Content-Type-Options", "nosniff");
+        res.header("Content-Security-Policy", NotesService.HTML_CSP);
         res.send(ReportHtml.render(parse(r.current().reportJson())));
     }
 

@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * serializes writers anyway), which keeps the audit chain's ordering trivially correct.
  */
 public final class Database implements AutoCloseable {
-    private static final int SCHEMA_VERSION = 2;
+    private static final int SCHEMA_VERSION = 3;
 
     private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock(true);
@@ -33,7 +33,9 @@ public final class Database implements AutoCloseable {
 
     public Database(Path file) {
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Private.restrict(dir, file);
             this.connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
             try (Statement s = connection.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
@@ -43,6 +45,8 @@ public final class Database implements AutoCloseable {
             }
             connection.setAutoCommit(false);
             migrate();
+            // SQLite gives its -wal and -shm files the database file's mode; checked once more now that they exist
+            Private.restrict(dir, file);
         } catch (SQLException | IOException e) {
             throw new StoreException("cannot open the database at " + file + ": " + e.getMessage(), e);
         }
@@ -123,6 +127,11 @@ public final class Database implements AutoCloseable {
                 // a dictation's transcript, kept beside its report
                 s.execute("ALTER TABLE reports ADD COLUMN source_json TEXT");
                 s.execute("PRAGMA user_version=2");
+            }
+            if (version < 3) {
+                // the client address of each audited request (refused access attempts included)
+                s.execute("ALTER TABLE audit ADD COLUMN client TEXT");
+                s.execute("PRAGMA user_version=3");
             }
             connection.commit();
         }

@@ -228,7 +228,7 @@ public final class ReportStore {
 
     private static AuditEntry.Event withResource(AuditEntry.Event e, String id) {
         return new AuditEntry.Event(e.principal(), e.role(), e.action(), "report/" + id, e.outcome(), e.models(),
-                e.inputSha256(), e.outputSha256());
+                e.inputSha256(), e.outputSha256(), e.client());
     }
 
     /** No report with that id. */

@@ -77,11 +77,13 @@ public final class StudiesService implements ApiService {
     }
 
     private void analyze(ServerRequest req, ServerResponse res) {
+        // everything that can be answered without the body is answered first: a study is not read
+        // (up to the image limit, into memory) only to be told the engine is not ready
         String type = Bodies.requireMediaType(req, MEDIA_TYPES);
         String patient = ReportRecorder.patient(req.query().first("patient").orElse(null));
+        ImagingModel model = model();
         byte[] image = Bodies.read(req, maxBody);
         AuditTrail trail = Routes.audit(req).action("study.analyze").input(image);
-        ImagingModel model = model();
         String name = model.spec().name();
         trail.models(provenance(model));
         ImagingModel.Analysis a;
@@ -89,7 +91,7 @@ public final class StudiesService implements ApiService {
             a = model.analyze(image, type);
         } catch (VisionException e) {
             metrics.study(name, e.error().name());
-            throw toApi(e);
+            throw e;
         }
         ImagingFindings f = a.findings();
         metrics.study(name, "ok");
@@ -108,7 +110,6 @@ public final class StudiesService implements ApiService {
         trail.output(body);
         res.status(Status.OK_200);
         res.header(HeaderNames.CONTENT_TYPE, Json.MEDIA_TYPE);
-        res.header(HeaderNames.CACHE_CONTROL, "no-store");
         res.send(body);
     }
 
@@ -128,13 +129,12 @@ public final class StudiesService implements ApiService {
         try {
             h = model.heatmap(entry.study(), label);
         } catch (VisionException e) {
-            throw toApi(e);
+            throw e;
         }
         metrics.phase(StudyMetrics.STAGE_HEATMAP, model.spec().name(), h.millis());
         trail.output(h.png());
         res.status(Status.OK_200);
         res.header(HeaderNames.CONTENT_TYPE, "image/png");
-        res.header(HeaderNames.CACHE_CONTROL, "no-store");
         res.header("X-MedEdge-Label", URLEncoder.encode(h.label(), StandardCharsets.UTF_8));
         res.header("X-MedEdge-Probability", Double.toString(round(h.baseline())));
         res.header("X-MedEdge-Max-Score-Drop", Double.toString(round(h.maxDrop())));
@@ -233,13 +233,4 @@ public final class StudiesService implements ApiService {
         }
     }
 
-    /** A vision failure as the HTTP answer it maps to (so the audit records its code). */
-    public static ApiException toApi(VisionException e) {
-        VisionError code = e.error();
-        if (code.status() >= 500 && code != VisionError.VISION_BUSY) {
-            LOG.warning(() -> "imaging failed: " + code + (e.getCause() == null ? "" : " (" + e.getCause().getClass().getSimpleName() + ")"));
-        }
-        Map<String, String> headers = code.status() == 503 ? Map.of("Retry-After", code == VisionError.VISION_BUSY ? "5" : "30") : Map.of();
-        return new ApiException(code.status(), code.name(), e.getMessage(), headers);
-    }
 }

@@ -39,6 +39,7 @@ public record VisionSettings(VisionConfig engine, int keepStudies, Duration keep
                 c.get("max-pixels").asLong().orElse(d.maxPixels()),
                 c.get("threads").asInt().orElse(d.threads()),
                 c.get("max-concurrent").asInt().orElse(d.maxConcurrent()),
+                c.get("max-pixels-in-flight").asLong().orElse(d.maxPixelsInFlight()),
                 Duration.ofMillis(c.get("queue-timeout-ms").asLong().orElse(d.queueTimeout().toMillis())),
                 c.get("accelerated-tolerance").asDouble().orElse(d.acceleratedTolerance()),
                 c.get("heatmap-grid").asInt().orElse(d.heatmapGrid()));

@@ -36,10 +36,8 @@ public final class WebService implements ApiService {
             }
             byte[] body = in.readAllBytes();
             res.header(HeaderNames.CONTENT_TYPE, TYPES.get(name.substring(name.lastIndexOf('.') + 1)));
-            res.header(HeaderNames.CACHE_CONTROL, "no-store");
             res.header("Content-Security-Policy", "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:;"
                     + " style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'");
-            res.header("X-Content-Type-Options", "nosniff");
             res.send(body);
         }
     }

@@ -53,7 +53,8 @@ class LanguageHttpTest {
         cfg.put("mededge.llm.queue-capacity", "1");
         // a generation route for this test only: the product calls the engine from its features
         appliance = TestAppliance.start(home, cfg, routes -> routes.post("/test/generate", (req, res) -> {
-            ObjectNode body = Bodies.readJsonObject(req, 65536);
+            ObjectNode body = Bodies.readJsonObject(req, 65536,
+                    java.util.Set.of("adapter", "hold", "user", "maxNewTokens", "deadlineMs"));
             String adapter = Bodies.optionalText(body, "adapter");
             boolean held = body.path("hold").asBoolean(false);
             GenerationRequest r = GenerationRequest.of(null, Bodies.requiredText(body, "user"), body.path("maxNewTokens").asInt(16))
@@ -170,7 +171,7 @@ class LanguageHttpTest {
         Http.Response c = generate("{\"user\":\"C\"}");
         assertEquals(503, c.status(), c.body());
         assertEquals("LLM_BUSY", c.json().get("error").get("code").asText());
-        assertEquals("2", c.header("Retry-After"));
+        assertEquals(Integer.toString(org.mededge.appliance.http.ErrorMapping.BUSY_RETRY_SECONDS), c.header("Retry-After"));
         hold.countDown();
         assertEquals(200, a.get(30, TimeUnit.SECONDS).status());
         assertEquals(200, b.get(30, TimeUnit.SECONDS).status());

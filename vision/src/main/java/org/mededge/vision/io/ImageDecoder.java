@@ -30,6 +30,33 @@ public final class ImageDecoder {
     }
 
     /**
+     * The pixels the image will have once decoded, read from its header only (0 when the header
+     * cannot be read: {@link #decode} then says why).
+     */
+    public long pixels(byte[] bytes, String mediaType) {
+        try {
+            ImageFormat actual = bytes == null ? null : ImageFormat.sniff(bytes);
+            if (actual == null) {
+                return 0;
+            }
+            return switch (actual) {
+                case PNG -> area(Headers.png(bytes));
+                case JPEG -> area(Headers.jpeg(bytes));
+                case DICOM -> {
+                    DicomReader.DicomFile f = DicomReader.read(bytes, limits);
+                    yield (long) f.rows() * f.columns();
+                }
+            };
+        } catch (VisionException e) {
+            return 0;
+        }
+    }
+
+    private static long area(Headers.Geometry g) {
+        return (long) g.width() * g.height();
+    }
+
+    /**
      * @param mediaType the declared media type (image/png, image/jpeg, application/dicom), or null /
      *                  application/octet-stream to go by the bytes alone
      */
