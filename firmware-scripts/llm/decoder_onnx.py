@@ -16,7 +16,8 @@ The graph (see README.md in this directory for the full contract):
   outputs  logits float32 [batch, seq, vocab], present.{i}.key / .value [batch, kv_heads, past+seq, head_dim]
 A linear module computes y = x W^T (+ b) + (x A) B, with the LoRA scale alpha / r folded into B.
 Weights are fp32, int8 (dynamic activation quantization: DynamicQuantizeLinear + MatMulInteger,
-per-output-channel symmetric weights, as onnxruntime's quantize_dynamic writes) or int4
+per-output-channel symmetric 7-bit weights, as onnxruntime's quantize_dynamic writes with
+reduce_range, so that AVX2 kernels cannot saturate: see INT8_WEIGHT_MAX) or int4
 (com.microsoft MatMulNBits, block 32, symmetric, zero point 8).
 """
 from dataclasses import dataclass
@@ -83,10 +84,18 @@ def module_prefix(layer, module):
     return f"model.layers.{layer}.{group}.{module}"
 
 
+# int8 weights use 7 bits (|q| <= 63). ONNX Runtime's u8 x s8 kernel on AVX2 processors without
+# VNNI multiplies pairs with vpmaddubsw, which adds two u8*s8 products into a saturating int16:
+# 2 * 255 * 127 = 64770 overflows, 2 * 255 * 63 = 32130 does not. With 7-bit weights every x86-64
+# kernel (AVX2, AVX-512, VNNI) computes the same exact integer sums, so the model answers the same on
+# every processor (onnxruntime's own quantizer calls this reduce_range).
+INT8_WEIGHT_MAX = 63
+
+
 def quantize_int8(w_t):
-    """w_t [in, out] -> (int8 [in, out], scale [out]): symmetric per output channel."""
-    scale = np.maximum(np.abs(w_t).max(axis=0), 1e-8) / 127.0
-    q = np.clip(np.rint(w_t / scale), -127, 127).astype(np.int8)
+    """w_t [in, out] -> (int8 [in, out], scale [out]): symmetric per output channel, |q| <= 63."""
+    scale = np.maximum(np.abs(w_t).max(axis=0), 1e-8) / float(INT8_WEIGHT_MAX)
+    q = np.clip(np.rint(w_t / scale), -INT8_WEIGHT_MAX, INT8_WEIGHT_MAX).astype(np.int8)
     return q, scale.astype(np.float32)
 
 

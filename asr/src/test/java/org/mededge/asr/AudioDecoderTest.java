@@ -90,6 +90,14 @@ class AudioDecoderTest {
         corpus.put("header without data chunk", new Object[] {Arrays.copyOf(good, 36), "audio/wav", AsrError.ASR_AUDIO_TRUNCATED});
         corpus.put("data cut short", new Object[] {Arrays.copyOf(good, good.length / 2), "audio/wav", AsrError.ASR_AUDIO_TRUNCATED});
         corpus.put("no samples", new Object[] {Arrays.copyOf(TestAudio.wav16(16000, new float[0]), 44), "audio/wav", AsrError.ASR_AUDIO_EMPTY});
+        corpus.put("one sample", new Object[] {TestAudio.wav16(16000, new float[] {0.1f}), "audio/wav", AsrError.ASR_AUDIO_EMPTY});
+        corpus.put("99 ms", new Object[] {TestAudio.wav16(16000, new float[1584]), "audio/wav", AsrError.ASR_AUDIO_EMPTY});
+        float[] nan = TestAudio.tone(440, 0.5, 16000, 1);
+        nan[4000] = Float.NaN;
+        corpus.put("a NaN sample", new Object[] {TestAudio.wav(16000, 32, 3, false, nan), "audio/wav", AsrError.ASR_AUDIO_UNREADABLE});
+        float[] inf = new float[16000];
+        Arrays.fill(inf, Float.POSITIVE_INFINITY);
+        corpus.put("infinite samples", new Object[] {TestAudio.wav(16000, 32, 3, false, inf), "audio/wav", AsrError.ASR_AUDIO_UNREADABLE});
         corpus.put("lying block align", new Object[] {patch(good, 32, (short) 4), "audio/wav", AsrError.ASR_AUDIO_UNREADABLE});
         corpus.put("lying byte rate", new Object[] {patchInt(good, 28, 1234), "audio/wav", AsrError.ASR_AUDIO_UNREADABLE});
         corpus.put("odd data size", new Object[] {patchInt(good, 40, 31999), "audio/wav", AsrError.ASR_AUDIO_UNREADABLE});
@@ -124,6 +132,12 @@ class AudioDecoderTest {
                 }
             }
         }
+    }
+
+    @Test
+    void theShortestAcceptedAudioIsOneHundredMilliseconds() {
+        assertEquals(1600, decode(TestAudio.wav16(16000, new float[1600]), "audio/wav").samples().length);
+        assertEquals(AsrError.ASR_AUDIO_EMPTY, code(() -> decode(TestAudio.wav16(16000, new float[1599]), "audio/wav")));
     }
 
     private static AsrError code(Runnable r) {

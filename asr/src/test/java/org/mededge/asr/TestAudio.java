@@ -87,7 +87,7 @@ public final class TestAudio {
         b.put("data".getBytes(StandardCharsets.US_ASCII)).putInt(frames * block);
         for (int i = 0; i < frames; i++) {
             for (float[] c : channels) {
-                double v = Math.max(-1, Math.min(1, c[i]));
+                double v = Float.isFinite(c[i]) ? Math.max(-1, Math.min(1, c[i])) : c[i]; // damaged input stays damaged
                 if (tag == 3 && bits == 32) {
                     b.putFloat((float) v);
                 } else if (tag == 3) {

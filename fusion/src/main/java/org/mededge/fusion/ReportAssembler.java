@@ -113,6 +113,7 @@ public final class ReportAssembler {
         flags.addAll(labs.flags());
         flags.addAll(RedFlags.check(vitals.accepted(), labs.accepted(), ex.symptoms(), text, language));
         flags.addAll(UnplacedValues.check(ex.ranges(), ex.unplaced(), asr != null, language));
+        flags.addAll(UnplacedValues.doubts(ex.doubts(), language));
         long t2 = System.nanoTime();
 
         List<Provenance.ModelRef> models = new ArrayList<>();

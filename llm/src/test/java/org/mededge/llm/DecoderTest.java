@@ -99,7 +99,13 @@ class DecoderTest {
             float[] last = oneShot(g.decoder(), null, ids);
             JsonNode want = golden.get("logits").get("int8").get(ids.length - 1);
             double d = maxDiff(last, want);
-            assertTrue(d < 2e-2, "int8 max |ORT - reference| = " + d);
+            System.out.println("int8 max |ORT - reference| = " + d);
+            // The weights use 7 bits (decoder_onnx.py INT8_WEIGHT_MAX), so every x86-64 kernel (AVX2
+            // vpmaddubsw, AVX-512, VNNI) computes the same exact integer sums and what is left between ORT
+            // and the numpy reference is fp32 rounding: 7.2e-7 measured on Intel AVX-512 VNNI and on an
+            // emulated AMD EPYC (AVX2, no VNNI: qemu-x86_64 -cpu EPYC). 1e-3 leaves room for other fp32
+            // kernels; 8-bit weights saturate on the AVX2 kernel and were off by 1.247 there.
+            assertTrue(d < 1e-3, "int8 max |ORT - reference| = " + d);
             JsonNode fp32 = golden.get("logits").get("fp32").get(ids.length - 1);
             assertTrue(maxDiff(last, fp32) > 10 * d, "the int8 model really is quantized (differs from fp32 more than from its reference)");
         }

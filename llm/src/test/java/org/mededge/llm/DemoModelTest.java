@@ -62,8 +62,7 @@ class DemoModelTest {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-        Path dir = home.resolve("models").resolve(NAME).resolve("1");
-        return new LlmModel(NAME, "1", dir, TinyModels.readYaml(dir.resolve("model.yaml")));
+        return TinyModels.installed(home, NAME);
     }
 
     @BeforeAll

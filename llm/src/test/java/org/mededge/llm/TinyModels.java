@@ -60,8 +60,21 @@ public final class TinyModels {
 
     /** The installed model as the appliance hands it to the engine. */
     public static LlmModel model(String name) {
-        Path dir = home().resolve("models").resolve(name).resolve("1");
-        return new LlmModel(name, "1", dir, readYaml(dir.resolve("model.yaml")));
+        return installed(home(), name);
+    }
+
+    /** The installed model under {@code home}: the version the catalog declares is the one with model.yaml. */
+    public static LlmModel installed(Path home, String name) {
+        Path models = home.resolve("models").resolve(name);
+        String version;
+        try (var dirs = Files.list(models)) {
+            version = dirs.filter(d -> Files.isRegularFile(d.resolve("model.yaml"))).map(d -> d.getFileName().toString())
+                    .max(java.util.Comparator.naturalOrder()).orElseThrow(() -> new IllegalStateException("not installed: " + models));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        Path dir = models.resolve(version);
+        return new LlmModel(name, version, dir, readYaml(dir.resolve("model.yaml")));
     }
 
     public static Map<String, Object> readYaml(Path file) {

@@ -149,9 +149,31 @@ class VisionEngineTest {
             }
             double meanInside = inside / n;
             double meanOutside = outside / (h.width() * h.height() - n);
-            assertTrue(meanInside > 3 * Math.max(meanOutside, 1e-9), "inside " + meanInside + " outside " + meanOutside);
+            // the cells whose occlusion costs the pelican most: what share of them lies on the photo
+            float[] sorted = h.drop().clone();
+            java.util.Arrays.sort(sorted);
+            float cut = sorted[(int) (sorted.length * 0.95)];
+            int top = 0;
+            int topInside = 0;
+            for (int y = 0; y < h.height(); y++) {
+                for (int x = 0; x < h.width(); x++) {
+                    if (h.drop()[y * h.width() + x] >= cut) {
+                        top++;
+                        topInside += x >= 10 && x < 138 && y >= 10 && y < 106 ? 1 : 0;
+                    }
+                }
+            }
             int[] peak = h.peak();
-            assertTrue(peak[0] < 138 && peak[1] < 106, "peak at " + peak[0] + "," + peak[1]);
+            System.out.printf("pelican heatmap: mean drop inside %.4f outside %.4f, top 5%% cells on the photo %d/%d, peak %d,%d%n",
+                    meanInside, meanOutside, topInside, top, peak[0], peak[1]);
+            // The behaviour, not this int8 model's exact numbers: its u8 x s8 kernels differ between
+            // processors (on AVX2 without VNNI they saturate), so the drops do too. Measured: Intel AVX-512
+            // VNNI inside 1.30 / outside -0.04, emulated AMD EPYC AVX2 (qemu -cpu EPYC) inside 2.37 /
+            // outside 0.81; on both the peak and every one of the top 5% cells lie on the photo. A map
+            // that points elsewhere fails, and so does a flat one (its "top" cells are everywhere, a quarter on the photo).
+            assertTrue(peak[0] >= 10 && peak[0] < 138 && peak[1] >= 10 && peak[1] < 106, "peak at " + peak[0] + "," + peak[1]);
+            assertTrue(topInside >= 0.9 * top, "top 5% cells on the photo: " + topInside + "/" + top);
+            assertTrue(meanInside > 2 * Math.max(meanOutside, 1e-9), "inside " + meanInside + " outside " + meanOutside);
         }
     }
 

@@ -137,6 +137,15 @@ class DictationHttpTest {
                 .putInt(8000).putInt(8000).putShort((short) 1).putShort((short) 8).put("data".getBytes()).putInt(n);
         byte[] random = new byte[3000];
         new java.util.Random(5).nextBytes(random);
+        // 32-bit float WAV of one second whose samples are all NaN; a WAV of one 16-bit sample
+        ByteBuffer nan = ByteBuffer.allocate(44 + 64000).order(ByteOrder.LITTLE_ENDIAN);
+        nan.put("RIFF".getBytes()).putInt(36 + 64000).put("WAVEfmt ".getBytes()).putInt(16).putShort((short) 3).putShort((short) 1)
+                .putInt(16000).putInt(64000).putShort((short) 4).putShort((short) 32).put("data".getBytes()).putInt(64000);
+        while (nan.hasRemaining()) {
+            nan.putFloat(Float.NaN);
+        }
+        byte[] oneSample = Arrays.copyOf(good, 46);
+        ByteBuffer.wrap(oneSample).order(ByteOrder.LITTLE_ENDIAN).putInt(4, 38).putInt(40, 2);
         record Case(String query, String type, byte[] body, int status, String code) {
         }
         List<Case> cases = List.of(
@@ -146,6 +155,8 @@ class DictationHttpTest {
                 new Case("", "audio/wav", lyingRate, 422, "ASR_AUDIO_UNREADABLE"),
                 new Case("", "audio/wav", longWav.array(), 413, "ASR_AUDIO_TOO_LONG"),
                 new Case("", "audio/ogg", random, 422, "ASR_AUDIO_UNREADABLE"),
+                new Case("", "audio/wav", nan.array(), 422, "ASR_AUDIO_UNREADABLE"),
+                new Case("", "audio/wav", oneSample, 422, "ASR_AUDIO_EMPTY"),
                 new Case("", "audio/wav", sample("img-mnist-7.jpg"), 422, "ASR_AUDIO_UNREADABLE"),
                 new Case("", "image/jpeg", sample("img-mnist-7.jpg"), 415, "ASR_AUDIO_UNSUPPORTED"),
                 new Case("", "text/plain", "period".getBytes(), 415, "ASR_AUDIO_UNSUPPORTED"),

@@ -44,9 +44,34 @@ public final class AudioDecoder {
             throw new AsrException(riffPrefix ? AsrError.ASR_AUDIO_TRUNCATED : AsrError.ASR_AUDIO_UNREADABLE,
                     riffPrefix ? "the WAV upload ends inside its header" : "Content-Type says WAV but the body is not a RIFF/WAVE file");
         }
-        if (wave && WavDecoder.isPcm(body)) {
-            return WavDecoder.decode(body, maxDurationMs);
+        AudioClip clip = wave && WavDecoder.isPcm(body) ? WavDecoder.decode(body, maxDurationMs)
+                : FfmpegDecoder.decode(body, maxDurationMs);
+        return checked(clip);
+    }
+
+    /** Shortest audio that can hold a spoken word; less is refused rather than stored as an empty report. */
+    public static final long MIN_DURATION_MS = 100;
+
+    /**
+     * Refuses audio that cannot be a dictation: samples that are not numbers (NaN, infinite: a broken
+     * encoder or a file that is not audio), or less than {@link #MIN_DURATION_MS} of sound.
+     */
+    static AudioClip checked(AudioClip clip) {
+        float[] s = clip.samples();
+        long bad = 0;
+        for (float v : s) {
+            if (!Float.isFinite(v)) {
+                bad++;
+            }
         }
-        return FfmpegDecoder.decode(body, maxDurationMs);
+        if (bad > 0) {
+            throw new AsrException(AsrError.ASR_AUDIO_UNREADABLE, bad + " of " + s.length
+                    + " samples are not numbers (NaN or infinite): the audio is damaged; record it again");
+        }
+        if (s.length * 1000L < MIN_DURATION_MS * clip.sampleRate()) {
+            throw new AsrException(AsrError.ASR_AUDIO_EMPTY, "the audio lasts " + (s.length * 1000L / clip.sampleRate())
+                    + " ms (" + s.length + " samples); a dictation needs at least " + MIN_DURATION_MS + " ms");
+        }
+        return clip;
     }
 }

@@ -89,12 +89,12 @@ public final class WavDecoder {
             case 4:
                 if (isFloat) {
                     float v = in.getFloat();
-                    return Float.isFinite(v) ? Math.max(-1f, Math.min(1f, v)) : 0;
+                    return Float.isFinite(v) ? Math.max(-1f, Math.min(1f, v)) : v; // NaN/inf: refused by AudioDecoder
                 }
                 return in.getInt() / 2147483648.0;
             default: {
                 double v = in.getDouble();
-                return Double.isFinite(v) ? Math.max(-1, Math.min(1, v)) : 0;
+                return Double.isFinite(v) ? Math.max(-1, Math.min(1, v)) : v;
             }
         }
     }

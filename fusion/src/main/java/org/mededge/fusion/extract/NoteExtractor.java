@@ -51,6 +51,6 @@ public final class NoteExtractor {
         List<Span> taken = new ArrayList<>(read.spans());
         durations.forEach(d -> taken.add(new Span(d.start(), d.end())));
         return new Extraction(language, sections, vitals, labs, found, UnplacedNumbers.find(nt, taken),
-                read.ranges());
+                read.ranges(), read.doubts());
     }
 }

@@ -119,7 +119,7 @@ public final class ValueExtractor {
     }
 
     /** What {@link #extract} returns, and the spans of normalized text that every reading took (kept or not). */
-    public record Read(List<ClinicalValue> values, List<Spans.Span> spans, List<Range> ranges) {
+    public record Read(List<ClinicalValue> values, List<Spans.Span> spans, List<Range> ranges, List<Doubt> doubts) {
     }
 
     /** A range stated where one reading belongs ("HR 90-100"): not a value, so kept out of the fields. */
@@ -130,6 +130,7 @@ public final class ValueExtractor {
     public Read read(NormalizedText nt, String language, Predicate<Integer> skip) {
         String s = nt.text();
         List<Found> found = new ArrayList<>();
+        List<Doubt> doubts = new ArrayList<>();
         boolean zh = "zh".equals(language);
 
         for (Pattern tp : List.of(temperature, fever)) {
@@ -161,7 +162,12 @@ public final class ValueExtractor {
                 continue; // "T2", "T12": a stage or a vertebra, not a temperature
             }
             BigDecimal c = fahrenheit ? Decimals.fahrenheitToCelsius(v) : Decimals.clean(v);
-            found.add(new Found(Measure.BODY_TEMPERATURE, c, t.start(), t.end(), comparator(s, t.start(), t.start(1)),
+            if (t.group(3) == null && t.group(2) == null && foreignUnitEnd(s, t.end()) >= 0) {
+                found.add(new Found(Measure.BODY_TEMPERATURE, v, t.start(), t.start(1), t.end(), null, -1,
+                        foreignUnitEnd(s, t.end())));
+                continue;
+            }
+            found.add(new Found(Measure.BODY_TEMPERATURE, c, t.start(), t.start(1), t.end(), comparator(s, t.start(), t.start(1)),
                     rangeEnd(s, t.group(2) != null ? t.end(2) : t.end(1))));
         }
         }
@@ -183,8 +189,8 @@ public final class ValueExtractor {
             }
             String bound = comparator(s, bp.start(), bp.start(1)); // "BP <90/60": both below
             int range = rangeEnd(s, bp.end(2));
-            found.add(new Found(Measure.SYSTOLIC_BP, sys, bp.start(), bp.end(), bound, range));
-            found.add(new Found(Measure.DIASTOLIC_BP, dia, bp.start(), bp.end(), bound, range));
+            found.add(new Found(Measure.SYSTOLIC_BP, sys, bp.start(), bp.start(1), bp.end(), bound, range));
+            found.add(new Found(Measure.DIASTOLIC_BP, dia, bp.start(), bp.start(1), bp.end(), bound, range));
         }
 
         for (Rule r : rules) {
@@ -195,15 +201,33 @@ public final class ValueExtractor {
                 }
                 BigDecimal v = new BigDecimal(m.group(1));
                 String unit = m.groupCount() >= 2 && m.group(2) != null ? m.group(2) : "";
+                if (unit.isEmpty() && foreignUnitEnd(s, m.end()) >= 0) {
+                    found.add(new Found(r.measure, v, m.start(), m.start(1), m.end(), null, -1, foreignUnitEnd(s, m.end())));
+                    continue;
+                }
                 BigDecimal converted = convert(r.measure, v, unit.replace(" ", ""), zh);
                 if (converted != null) {
-                    found.add(new Found(r.measure, converted, m.start(), m.end(), comparator(s, m.start(), m.start(1)),
+                    found.add(new Found(r.measure, converted, m.start(), m.start(1), m.end(), comparator(s, m.start(), m.start(1)),
                             rangeEnd(s, m.end(1))));
                 }
             }
         }
 
         found.sort(Comparator.comparingInt(Found::start));
+        // a value belongs to the measure name that governs it, the nearest before it: "procalcitonin since
+        // temperature 38.2", "potassium and heart rate 112" are a temperature and a heart rate, and the
+        // first name, with no value of its own, takes none
+        found.removeIf(f -> found.stream().anyMatch(g -> g.measure != f.measure && g.valueStart == f.valueStart
+                && g.start > f.start && !(bloodPressure(f.measure) && bloodPressure(g.measure))));
+        // the governing name's reading stands, but a unit that cannot be its measure's refuses it
+        found.removeIf(f -> {
+            if (f.foreignUnitEnd < 0) {
+                return false;
+            }
+            doubts.add(new Doubt(Doubt.Kind.FOREIGN_UNIT, f.measure.loinc(), f.measure.display(),
+                    nt.originalSpan(f.start, f.foreignUnitEnd).strip()));
+            return true;
+        });
         List<ClinicalValue> out = new ArrayList<>();
         List<Found> kept = new ArrayList<>();
         List<Range> ranges = new ArrayList<>();
@@ -217,6 +241,11 @@ public final class ValueExtractor {
             if (overlapsOther || duplicate) {
                 continue;
             }
+            kept.stream().filter(k -> k.measure == f.measure && k.rangeEnd < 0 && f.rangeEnd < 0
+                            && (k.value.compareTo(f.value) != 0 || !Objects.equals(k.comparator, f.comparator))
+                            && !TIME_CONTEXT.matcher(s.substring(k.start, f.end)).find()).findFirst()
+                    .ifPresent(k -> doubts.add(new Doubt(Doubt.Kind.TWO_VALUES, f.measure.loinc(), f.measure.display(),
+                            nt.originalSpan(k.start, k.end) + " / " + nt.originalSpan(f.start, f.end))));
             kept.add(f);
             if (f.rangeEnd >= 0) {
                 if (f.measure != Measure.DIASTOLIC_BP) { // one entry for a blood pressure, under its systolic code
@@ -228,7 +257,42 @@ public final class ValueExtractor {
             Measure m = f.measure;
             out.add(new ClinicalValue(m.loinc(), m.display(), f.value, m.unit(), nt.originalSpan(f.start, f.end), f.comparator));
         }
-        return new Read(out, found.stream().map(f -> new Spans.Span(f.start, Math.max(f.end, f.rangeEnd))).toList(), ranges);
+        return new Read(out, found.stream().map(f -> new Spans.Span(f.start, Math.max(f.end, f.rangeEnd))).toList(), ranges,
+                doubts);
+    }
+
+    private static boolean bloodPressure(Measure m) {
+        return m == Measure.SYSTOLIC_BP || m == Measure.DIASTOLIC_BP;
+    }
+
+    /**
+     * Units that name what a number measures. Right after a value whose own unit did not match, one of
+     * these says the value is not that measure's ("heart rate 96 mg/L", "体温37.9mmHg", "procalcitonin
+     * 38.2 C"): the value is refused, not filed under the measure's own unit.
+     */
+    private static final Pattern UNIT_AFTER = Pattern.compile("\\s*(?:℃|℉|°\\s*[CcFf]|摄氏度|mm\\s*Hg|mmhg|kPa|千帕|%|"
+            + "(?:m|u|µ|μ|n|p)?(?:mol|g)/(?:d|m)?[Ll]|(?:mg|g|ng|pg|ug|µg|μg)/(?:d|m)?[Ll]|[x×*]?\\s*10\\s*\\^?\\s*(?:9|12)\\s*/\\s*L|"
+            + "次/分钟?|次每分钟?|bpm|/\\s*min|(?i:beats?\\s+per\\s+min(?:ute)?|breaths?\\s+per\\s+min(?:ute)?|degrees?\\s+(?:celsius|fahrenheit))|"
+            + "[CF](?=\\s|$|[,.;:，。；、)]))");
+
+    /** Where a unit that names another kind of measure, right after {@code valueEnd}, ends; else -1. */
+    private static int foreignUnitEnd(String s, int valueEnd) {
+        Matcher u = UNIT_AFTER.matcher(s).region(valueEnd, s.length());
+        return u.lookingAt() ? u.end() : -1;
+    }
+
+    /** Words that set two readings of one measure apart in time or context ("on arrival ..., now ..."). */
+    private static final Pattern TIME_CONTEXT = Pattern.compile("(?i:on\\s+arrival|at\\s+admission|admission|initially|initial|baseline|"
+            + "previous(?:ly)?|earlier|before|after|now|currently|today|yesterday|repeat(?:ed)?|recheck(?:ed)?|later|then|post|"
+            + "at\\s+rest|on\\s+exertion|on\\s+room\\s+air|on\\s+\\d+\\s*L|on\\s+oxygen)"
+            + "|入院时|入院|就诊时|初始|基线|之前|此前|既往|之后|后|现在|现|目前|今日|今天|昨日|昨天|复查|再次|随后|吸氧|静息|活动");
+
+    /**
+     * A reading the report does not file: a unit that cannot be the measure's (kept out of the fields), or a
+     * second, different value of a measure with nothing that sets the two apart (both filed, and flagged).
+     */
+    public record Doubt(Kind kind, String code, String display, String text) {
+        public enum Kind { FOREIGN_UNIT, TWO_VALUES }
     }
 
     /** The bound the words right before the value state ("<", "less than", "不超过"), as a FHIR comparator, or null. */
@@ -254,7 +318,12 @@ public final class ValueExtractor {
         return r.lookingAt() ? r.end() : -1;
     }
 
-    private record Found(Measure measure, BigDecimal value, int start, int end, String comparator, int rangeEnd) {
+    /** foreignUnitEnd: where a unit that cannot be this measure's ends (the reading is refused), else -1 */
+    private record Found(Measure measure, BigDecimal value, int start, int valueStart, int end, String comparator,
+                         int rangeEnd, int foreignUnitEnd) {
+        Found(Measure measure, BigDecimal value, int start, int valueStart, int end, String comparator, int rangeEnd) {
+            this(measure, value, start, valueStart, end, comparator, rangeEnd, -1);
+        }
     }
 
     /** The value in the measure's standard unit, or null when the unit cannot be that measure's. */

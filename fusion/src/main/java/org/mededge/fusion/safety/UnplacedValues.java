@@ -47,4 +47,30 @@ public final class UnplacedValues {
         }
         return flags;
     }
+
+    /**
+     * A unit that cannot be the measure's: the value was kept out of the fields (UNPLACED_VALUE). Two
+     * different values of one measure with nothing that sets them apart ("on arrival", "now"): both are
+     * filed and NEEDS_REVIEW names both, for the clinician to say which is current.
+     */
+    public static List<Flag> doubts(List<ValueExtractor.Doubt> doubts, String language) {
+        boolean zh = "zh".equals(language);
+        List<Flag> flags = new ArrayList<>();
+        for (ValueExtractor.Doubt d : doubts) {
+            String field = (Measure.ofLoinc(d.code()).kind() == Measure.Kind.VITAL ? "vitals." : "labs.") + d.code();
+            String name = d.display().replaceAll(" \\[.*", "");
+            if (d.kind() == ValueExtractor.Doubt.Kind.FOREIGN_UNIT) {
+                flags.add(new Flag(FlagCode.UNPLACED_VALUE, zh
+                        ? "“" + d.text() + "”：单位不属于" + name + "，该数值未写入结构化字段；请核对项目名称和单位。"
+                        : "\"" + d.text() + "\": the unit cannot be a " + name + "'s; the value is kept out of the structured"
+                        + " fields. Check the name and the unit.", field));
+            } else {
+                flags.add(new Flag(FlagCode.NEEDS_REVIEW, zh
+                        ? "同一项目有两个不同数值（" + d.text() + "），且未说明时间或情境：请临床医师确认当前值。"
+                        : "Two different values of " + name + " (" + d.text() + ") with no time or context that sets them"
+                        + " apart: confirm which is current.", field));
+            }
+        }
+        return flags;
+    }
 }

@@ -220,6 +220,11 @@ final class DicomReader {
             if (!syntax.equals(JPEG_BASELINE)) {
                 throw unreadable("The DICOM file has encapsulated pixel data but an uncompressed transfer syntax.");
             }
+            long present = fragments.stream().filter(Headers::hasEndOfImage).count();
+            if (present < frames) {
+                throw truncated("The DICOM file declares " + frames + " frames but its pixel data holds " + present
+                        + " complete JPEG frame" + (present == 1 ? "" : "s") + ": the file is truncated or inconsistent.");
+            }
             firstFrame = firstFrame(fragments, offsets, frames);
         } else {
             if (syntax.equals(JPEG_BASELINE)) {
@@ -229,6 +234,11 @@ final class DicomReader {
             if (pixelLength < frameBytes) {
                 throw truncated("The DICOM pixel data holds " + pixelLength + " bytes, fewer than the " + frameBytes
                         + " bytes one " + columns + " x " + rows + " frame needs: the file is truncated or inconsistent.");
+            }
+            if (pixelLength / frameBytes < frames) {
+                throw truncated("The DICOM file declares " + frames + " frames but its pixel data holds "
+                        + (pixelLength / frameBytes) + " (" + pixelLength + " bytes of " + frameBytes + " per frame): the file"
+                        + " is truncated or inconsistent.");
             }
         }
         double slope = ds(0x00281053, 1.0);

@@ -261,6 +261,11 @@ class DicomTest {
                 TestDicom.mono(TestDicom.JPEG_BASELINE, 512, 512, 8, 8, false, "MONOCHROME2").encapsulated(jpegFrame).build(), null);
         byte[] cut = TestDicom.mono(TestDicom.JPEG_BASELINE, 1024, 1024, 8, 8, false, "MONOCHROME2").encapsulated(jpegFrame).build();
         expect(VisionError.VISION_IMAGE_TRUNCATED, Arrays.copyOf(cut, cut.length - 5000), null);
+        // more frames declared than the pixel data holds: refused, not reported as 100000 frames
+        expect(VisionError.VISION_IMAGE_TRUNCATED, TestDicom.mono(TestDicom.EXPLICIT, 1, 2, 8, 8, false, "MONOCHROME2")
+                .str(0x00280008, "IS", "100000").pixels8(0, 255).build(), null);
+        expect(VisionError.VISION_IMAGE_TRUNCATED, TestDicom.mono(TestDicom.JPEG_BASELINE, 1024, 1024, 8, 8, false, "MONOCHROME2")
+                .str(0x00280008, "IS", "2").encapsulated(jpegFrame).build(), null);
         // JPEG Baseline syntax with native pixel data
         expect(VisionError.VISION_IMAGE_UNREADABLE,
                 TestDicom.mono(TestDicom.JPEG_BASELINE, 1, 2, 8, 8, false, "MONOCHROME2").pixels8(1, 2).build(), null);
