@@ -22,4 +22,7 @@ for l in en zh; do
   sox -R "$tmp/demo-$l.wav" -r 48000 -c 1 -b 16 "$tmp/demo-$l-48k.wav" pad 0.3 0.3
   ffmpeg -v error -y -i "$tmp/demo-$l-48k.wav" -c:a libopus -b:a 32k -map_metadata -1 -fflags +bitexact "demo-$l.ogg"
 done
-ls -la note-en.* demo-*.ogg  note-en-mulaw.wav
+# espeak's own 22.05 kHz WAV (sound up to 11 kHz, as a real microphone): the same words must be heard
+# at every upload rate (DemoTranscriptionTest, with sox making the 16 and 44.1 kHz variants)
+espeak-ng -v en-us -s 150 -w rate-en-22k.wav "temperature thirty eight point two. heart rate one hundred and four. sodium one hundred thirty eight"
+ls -la note-en.* demo-*.ogg  note-en-mulaw.wav rate-en-22k.wav

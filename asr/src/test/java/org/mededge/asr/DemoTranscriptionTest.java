@@ -88,6 +88,50 @@ class DemoTranscriptionTest {
         assertTrue(recall("患者自述胸痛已经三天", r.transcript().text(), true) >= 0.6, r.transcript().text());
     }
 
+    private static byte[] sox(byte[] wav, int rate) throws Exception {
+        java.nio.file.Path in = java.nio.file.Files.createTempFile("rate-in", ".wav");
+        java.nio.file.Path out = java.nio.file.Files.createTempFile("rate-out", ".wav");
+        try {
+            java.nio.file.Files.write(in, wav);
+            Process p = new ProcessBuilder("sox", in.toString(), "-r", Integer.toString(rate), "-b", "16", out.toString(), "rate", "-h")
+                    .redirectErrorStream(true).start();
+            String log = new String(p.getInputStream().readAllBytes());
+            assertEquals(0, p.waitFor(), log);
+            return java.nio.file.Files.readAllBytes(out);
+        } finally {
+            java.nio.file.Files.deleteIfExists(in);
+            java.nio.file.Files.deleteIfExists(out);
+        }
+    }
+
+    /**
+     * The same words uploaded at 16, 22.05 and 44.1 kHz give the same transcript: the appliance's
+     * resampler hands the model what sox (the training pipeline's resampler) would. Before the
+     * resampler's pass band matched sox's, the 22.05 and 44.1 kHz uploads were heard as "thirty eight
+     * point eight and heart rate" where the 16 kHz one said "point two heart rate".
+     */
+    @Test
+    void theSameWordsAtEveryUploadRateGiveTheSameTranscript() throws Exception {
+        boolean sox;
+        try {
+            sox = new ProcessBuilder("sox", "--version").start().waitFor() == 0;
+        } catch (java.io.IOException e) {
+            sox = false;
+        }
+        assumeTrue(sox, "sox is not installed (firmware-scripts/dev/test.sh installs it)");
+        byte[] at22k = TestAudio.resource("rate-en-22k.wav");
+        java.util.Map<Integer, String> heard = new java.util.LinkedHashMap<>();
+        for (int rate : List.of(16_000, 22_050, 44_100)) {
+            byte[] upload = rate == 22_050 ? at22k : sox(at22k, rate);
+            long t0 = System.nanoTime();
+            Dictation.Result r = dictation.transcribe(upload, "audio/wav", new AsrOptions("en", "general", 1, true));
+            System.out.printf("upload at %d Hz: %d ms, \"%s\"%n", rate, (System.nanoTime() - t0) / 1_000_000, r.transcript().text());
+            heard.put(rate, r.transcript().text());
+        }
+        assertEquals(1, new java.util.HashSet<>(heard.values()).size(), heard.toString());
+        assertTrue(heard.get(16_000).toLowerCase().contains("thirty eight point two"), heard.toString());
+    }
+
     @Test
     void autoLanguageIsInferredFromTheText() {
         Dictation.Result r = dictation.transcribe(TestAudio.resource("demo-zh.ogg"), "audio/ogg",
