@@ -101,6 +101,20 @@ run install -d -m 0755 "$prefix" "$prefix/releases"
 run install -d -m 0750 -o mededge -g mededge "$home" "$home/tmp" "$home/cache"
 run install -d -m 0750 -o root -g mededge "$etc"
 
+step "data at rest"
+# Clinical data is encrypted by the device's disk encryption (LUKS2 / dm-crypt, as JetPack's
+# disk-encryption flashing sets up), not inside SQLite: no encrypted SQLite build resolves from the
+# registries this project builds from, and a volume key held by the device protects the database,
+# its WAL, the audit chain and the model cache alike. The service refuses to start when the data
+# folder is not on a dm-crypt volume (MEDEDGE_STORE_REQUIRE_ENCRYPTED_VOLUME in the unit).
+at="$home"; while [ ! -e "$at" ] && [ "$at" != / ]; do at=$(dirname "$at"); done  # dry run: not made yet
+src=$(df --output=source "$at" 2>/dev/null | tail -1 || true)
+if [ -n "$src" ] && lsblk -ns -o TYPE "$src" 2>/dev/null | grep -qx crypt; then
+  echo "   $home is on the encrypted volume $src"
+else
+  warn_or_die "$home is on ${src:-an unknown device}, which is not a dm-crypt volume: flash the device with disk encryption (JetPack: l4t_initrd_flash with --generic-passphrase or a per-device key) or put $home on a LUKS2 volume, then run this again"
+fi
+
 step "JDK and release"
 if [ -n "$jdk" ]; then run ln -sfn "$jdk" "$prefix/jdk"; fi
 dest="$prefix/releases/$version"

@@ -52,7 +52,7 @@ class DeviceScriptsTest {
                 "--prefix", prefix.toString(), "--home", dir.resolve("home").toString(), "--dry-run");
         assertEquals(0, r.exit(), r.output());
         for (String expected : List.of("== platform", "WOULD STOP: not a Jetson", "nvpmodel", "== service user",
-                "releases/9.9.9-test", "install-models.sh --mirror", "== tokens", "systemctl enable --now mededge.service",
+                "releases/9.9.9-test", "== data at rest", "is not a dm-crypt volume", "install-models.sh --mirror", "== tokens", "systemctl enable --now mededge.service",
                 "dry run complete; nothing was changed")) {
             assertTrue(r.output().contains(expected), "missing '" + expected + "' in:\n" + r.output());
         }
