@@ -162,9 +162,9 @@ public final class ValueExtractor {
                 continue; // "T2", "T12": a stage or a vertebra, not a temperature
             }
             BigDecimal c = fahrenheit ? Decimals.fahrenheitToCelsius(v) : Decimals.clean(v);
-            if (t.group(3) == null && t.group(2) == null && foreignUnitEnd(s, t.end()) >= 0) {
-                found.add(new Found(Measure.BODY_TEMPERATURE, v, t.start(), t.start(1), t.end(), null, -1,
-                        foreignUnitEnd(s, t.end())));
+            int foreign = t.group(3) == null && t.group(2) == null ? foreignUnitEnd(s, t.end()) : -1;
+            if (foreign >= 0) {
+                found.add(new Found(Measure.BODY_TEMPERATURE, v, t.start(), t.start(1), t.end(), null, -1, foreign));
                 continue;
             }
             found.add(new Found(Measure.BODY_TEMPERATURE, c, t.start(), t.start(1), t.end(), comparator(s, t.start(), t.start(1)),
@@ -201,8 +201,9 @@ public final class ValueExtractor {
                 }
                 BigDecimal v = new BigDecimal(m.group(1));
                 String unit = m.groupCount() >= 2 && m.group(2) != null ? m.group(2) : "";
-                if (unit.isEmpty() && foreignUnitEnd(s, m.end()) >= 0) {
-                    found.add(new Found(r.measure, v, m.start(), m.start(1), m.end(), null, -1, foreignUnitEnd(s, m.end())));
+                int foreign = unit.isEmpty() ? foreignUnitEnd(s, m.end()) : -1;
+                if (foreign >= 0) {
+                    found.add(new Found(r.measure, v, m.start(), m.start(1), m.end(), null, -1, foreign));
                     continue;
                 }
                 BigDecimal converted = convert(r.measure, v, unit.replace(" ", ""), zh);
