@@ -16,9 +16,12 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param text       the words of the note this was read from
  * @param comparator null when the note states the value itself; "&lt;", "&lt;=", "&gt;=" or "&gt;" (FHIR
  *                   Quantity.comparator) when it states a bound ("troponin I &lt;0.01", "less than 5")
+ * @param when       null for a current value; for an earlier one, the note's words that make it so
+ *                   ("on arrival", "baseline", "on room air", "入院时")
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ClinicalValue(String code, String display, BigDecimal value, String unit, String text, String comparator) {
+public record ClinicalValue(String code, String display, BigDecimal value, String unit, String text, String comparator,
+                            String when) {
     private static final Set<String> COMPARATORS = Set.of("<", "<=", ">=", ">");
 
     public ClinicalValue {
@@ -28,6 +31,15 @@ public record ClinicalValue(String code, String display, BigDecimal value, Strin
         if (comparator != null && !COMPARATORS.contains(comparator)) {
             throw new IllegalArgumentException("comparator must be <, <=, >= or >, was " + comparator);
         }
+    }
+
+    public ClinicalValue(String code, String display, BigDecimal value, String unit, String text, String comparator) {
+        this(code, display, value, unit, text, comparator, null);
+    }
+
+    /** The same reading, stated as earlier than the current one ({@code when} says how). */
+    public ClinicalValue earlier(String qualifier) {
+        return new ClinicalValue(code, display, value, unit, text, comparator, qualifier);
     }
 
     /** A value the note states exactly. */

@@ -161,7 +161,7 @@ public final class ReportAssembler {
         all.putAll(timings);
         all.put("totalMs", ms(t0, System.nanoTime()));
         return new StructuredReport(language, specialty.name(), ex.sections(), vitals.accepted(), labs.accepted(),
-                ex.symptoms(), flags, assessment, Disclaimer.forLanguage(language), StructuredReport.STATUS_PRELIMINARY,
+                List.of(), ex.symptoms(), flags, assessment, Disclaimer.forLanguage(language), StructuredReport.STATUS_PRELIMINARY,
                 new Provenance(models, all));
     }
 

@@ -13,6 +13,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param language   "zh" or "en"
  * @param specialty  respiratory, cardiology, radiology or general
  * @param sections   section key ({@link Section#key()}) to the note's own words, in note order
+ * @param vitals     the current vital signs (one per measure: the latest the note states as current)
+ * @param labs       the current laboratory values, likewise
+ * @param earlier    earlier readings the note states (baseline, on arrival, on room air), each with its
+ *                   {@link ClinicalValue#when()}: history, never current, never a red flag
  * @param assessment the language model's assessment, or null when none was made
  * @param status     "preliminary" until a clinician signs it
  */
@@ -23,6 +27,7 @@ public record StructuredReport(
         Map<String, String> sections,
         List<ClinicalValue> vitals,
         List<ClinicalValue> labs,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ClinicalValue> earlier,
         List<Symptom> symptoms,
         List<Flag> flags,
         Assessment assessment,
@@ -36,6 +41,7 @@ public record StructuredReport(
         sections = Collections.unmodifiableMap(new LinkedHashMap<>(sections));
         vitals = List.copyOf(vitals);
         labs = List.copyOf(labs);
+        earlier = earlier == null ? List.of() : List.copyOf(earlier);
         symptoms = List.copyOf(symptoms);
         flags = List.copyOf(flags);
     }

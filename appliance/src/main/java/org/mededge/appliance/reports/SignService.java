@@ -83,7 +83,7 @@ public final class SignService implements ApiService {
         String status = ReportStore.PRELIMINARY.equals(cur.current().status()) ? ReportStore.FINAL : ReportStore.AMENDED;
         // the clinician's content, the draft's provenance (which models made it cannot be edited)
         StructuredReport signed = new StructuredReport(edited.language(), edited.specialty(), edited.sections(), edited.vitals(),
-                edited.labs(), edited.symptoms(), edited.flags(), edited.assessment(), edited.disclaimer(), status,
+                edited.labs(), edited.earlier(), edited.symptoms(), edited.flags(), edited.assessment(), edited.disclaimer(), status,
                 draft.provenance());
         String signedJson = ReportRecorder.json(signed);
         String fhir = Fhir.json(NoteBundle.build(signed, Instant.now()));
