@@ -14,5 +14,10 @@ public enum FlagCode {
      * a number the report does not hold: in a dictation, one that no vital sign or lab took (its name misheard or
      * missing); in any note, a range stated where one reading belongs ("HR 90-100")
      */
-    UNPLACED_VALUE
+    UNPLACED_VALUE,
+    /**
+     * a change between an earlier reading and the current one that matters (a creatinine rise meeting the KDIGO
+     * criterion for acute kidney injury, a fall in oxygen saturation)
+     */
+    CHANGE
 }

@@ -20,6 +20,7 @@ import org.mededge.fusion.safety.ReasonGrounding;
 import org.mededge.fusion.safety.Disclaimer;
 import org.mededge.fusion.safety.Plausibility;
 import org.mededge.fusion.safety.RedFlags;
+import org.mededge.fusion.safety.Trends;
 import org.mededge.fusion.safety.UnplacedValues;
 import org.mededge.llm.Generation;
 import org.mededge.llm.GenerationRequest;
@@ -109,11 +110,16 @@ public final class ReportAssembler {
         List<Flag> flags = new ArrayList<>(extraFlags);
         Plausibility.Checked vitals = Plausibility.check(ex.vitals(), "vitals", language);
         Plausibility.Checked labs = Plausibility.check(ex.labs(), "labs", language);
+        Plausibility.Checked earlier = Plausibility.check(ex.earlier(), "earlier", language);
         flags.addAll(vitals.flags());
         flags.addAll(labs.flags());
+        flags.addAll(earlier.flags());
         flags.addAll(RedFlags.check(vitals.accepted(), labs.accepted(), ex.symptoms(), text, language));
         flags.addAll(UnplacedValues.check(ex.ranges(), ex.unplaced(), asr != null, language));
         flags.addAll(UnplacedValues.doubts(ex.doubts(), language));
+        List<ClinicalValue> current = new ArrayList<>(vitals.accepted());
+        current.addAll(labs.accepted());
+        flags.addAll(Trends.check(current, earlier.accepted(), language));
         long t2 = System.nanoTime();
 
         List<Provenance.ModelRef> models = new ArrayList<>();
@@ -161,7 +167,7 @@ public final class ReportAssembler {
         all.putAll(timings);
         all.put("totalMs", ms(t0, System.nanoTime()));
         return new StructuredReport(language, specialty.name(), ex.sections(), vitals.accepted(), labs.accepted(),
-                List.of(), ex.symptoms(), flags, assessment, Disclaimer.forLanguage(language), StructuredReport.STATUS_PRELIMINARY,
+                earlier.accepted(), ex.symptoms(), flags, assessment, Disclaimer.forLanguage(language), StructuredReport.STATUS_PRELIMINARY,
                 new Provenance(models, all));
     }
 

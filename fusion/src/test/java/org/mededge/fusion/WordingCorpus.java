@@ -451,13 +451,13 @@ final class WordingCorpus {
                 want = valuesOf(Measure.CREATININE, "" + u * 10);
             } else if (form == 4) { // 高压/低压
                 int s = 85 + r.nextInt(80);
-                int d = 50 + r.nextInt(40);
+                int d = Math.min(50 + r.nextInt(40), s - 25);
                 text = pick(r, List.of("血压高压" + s + "低压" + d + "。", "高压" + s + "，低压" + d + "mmHg。", "收缩压" + s + "mmHg，舒张压" + d + "mmHg。"));
                 want = valuesOf(Measure.SYSTOLIC_BP, s + "/" + d);
             } else { // systolic / diastolic in English
                 lang = "en";
                 int s = 85 + r.nextInt(80);
-                int d = 50 + r.nextInt(40);
+                int d = Math.min(50 + r.nextInt(40), s - 25);
                 text = pick(r, List.of("Systolic " + s + ", diastolic " + d + ".", "SBP " + s + " DBP " + d + ".",
                         "Systolic blood pressure " + s + " mmHg and diastolic " + d + " mmHg."));
                 want = valuesOf(Measure.SYSTOLIC_BP, s + "/" + d);
@@ -651,7 +651,7 @@ final class WordingCorpus {
                 String ix = pick(r, List.of("CXR right lower lobe consolidation", "CXR clear", "ECG sinus tachycardia"));
                 String imp = pick(r, List.of("community-acquired pneumonia", "viral bronchitis", "pulmonary embolism to exclude"));
                 text = "Ix: " + ix + ". Imp: " + imp + ". Bloods: WCC 13.8, CRP 96.";
-                sections.put("auxiliaryExams", ix);
+                sections.put("auxiliaryExams", ix + ". WCC 13.8, CRP 96"); // Ix and Bloods are both investigations
                 sections.put("assessment", imp);
                 want = List.of(V.of(Measure.WBC, "13.8"), V.of(Measure.CRP, "96"));
             } else if (form == 3) { // SOAP letters

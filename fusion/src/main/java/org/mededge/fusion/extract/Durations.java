@@ -16,9 +16,42 @@ public final class Durations {
     }
 
     private static final Pattern ZH = Pattern.compile(
-            "(\\d+(?:\\.\\d+)?|半)\\s*(?:余|多)?\\s*(?:个)?\\s*(?:半)?\\s*(小时|分钟|天|日|周|星期|月|年)(?:余|多|左右|许)?");
+            "(\\d+(?:\\.\\d+)?|半)\\s*(?:余|多)?\\s*(?:个)?\\s*(?:半)?\\s*(小时|分钟|天|日|周|星期|月|年)(半(?![小分天日周星月年]))?(?:余|多|左右|许)?");
     private static final Pattern EN = Pattern.compile(
             "(?i)(?<![A-Za-z0-9.])(\\d+(?:\\.\\d+)?|a|an|one)\\s*(?:-\\s*|\\s)?(hours?|hrs?|minutes?|mins?|days?|weeks?|wks?|months?|mos?|years?|yrs?)(?![A-Za-z])(?!\\s*-?\\s*old)");
+
+    /**
+     * Shorthand durations of clinical notes: "x3d", "x 2 wks", and the fraction forms "3/7" (days), "2/52"
+     * (weeks), "3/12" (months). Kept apart from {@link #find}: "90/52" is a blood pressure where a
+     * measure names it, so only symptoms use these, and only where no value took the words.
+     */
+    public static List<Found> shorthand(String s) {
+        List<Found> out = new ArrayList<>();
+        Matcher x = SHORT_X.matcher(s);
+        while (x.find()) {
+            String iso = iso(x.group(1), enUnit(x.group(2).toLowerCase(Locale.ROOT)), false);
+            if (iso != null) {
+                out.add(new Found(iso, x.start(), x.end()));
+            }
+        }
+        Matcher f = FRACTION.matcher(s);
+        while (f.find()) {
+            char unit = switch (f.group(2)) {
+                case "7" -> 'D';
+                case "52" -> 'W';
+                default -> 'M';
+            };
+            String iso = iso(f.group(1), unit, false);
+            if (iso != null) {
+                out.add(new Found(iso, f.start(), f.end()));
+            }
+        }
+        return out;
+    }
+
+    private static final Pattern SHORT_X = Pattern.compile(
+            "(?i)(?<![A-Za-z0-9])[x×]\\s*(\\d{1,3})\\s*(d|days?|w|wks?|weeks?|mo|mos|months?|h|hrs?|hours?|y|yrs?)(?![A-Za-z])");
+    private static final Pattern FRACTION = Pattern.compile("(?<![\\d/.])(\\d{1,2})\\s*/\\s*(7|52|12)(?![\\d/]|\\.\\d)(?!\\s*(?:mm|kPa|次))");
 
     /** All durations in the text, in order. */
     public static List<Found> find(String s) {
@@ -27,7 +60,7 @@ public final class Durations {
         while (z.find()) {
             String n = z.group(1);
             String unit = z.group(2);
-            boolean halfExtra = z.group().contains("个半") || z.group().matches(".*\\d半.*");
+            boolean halfExtra = z.group().contains("个半") || z.group().matches(".*\\d半.*") || z.group(3) != null;
             String iso = iso(n.equals("半") ? "0.5" : n, zhUnit(unit), halfExtra);
             if (iso != null && !followedByAge(s, z.end())) {
                 out.add(new Found(iso, z.start(), z.end()));
@@ -62,6 +95,9 @@ public final class Durations {
     }
 
     private static char enUnit(String u) {
+        if (u.equals("m") || u.startsWith("mo")) {
+            return 'M';
+        }
         if (u.startsWith("h")) {
             return 'H';
         }

@@ -46,11 +46,17 @@ public final class NoteExtractor {
             Measure m = Measure.ofLoinc(v.code());
             (m.kind() == Measure.Kind.VITAL ? vitals : labs).add(v);
         }
-        List<Durations.Found> durations = Durations.find(nt.text());
+        List<Durations.Found> durations = new ArrayList<>(Durations.find(nt.text()));
+        for (Durations.Found d : Durations.shorthand(nt.text())) {
+            if (read.spans().stream().noneMatch(t -> d.start() < t.end() && t.start() < d.end())) {
+                durations.add(d);
+            }
+        }
+        durations.sort(java.util.Comparator.comparingInt(Durations.Found::start));
         var found = symptoms.extract(nt, i -> split.inHeading(i) || split.sectionAt(i) == Section.PLAN, durations);
         List<Span> taken = new ArrayList<>(read.spans());
         durations.forEach(d -> taken.add(new Span(d.start(), d.end())));
-        return new Extraction(language, sections, vitals, labs, found, UnplacedNumbers.find(nt, taken),
+        return new Extraction(language, sections, vitals, labs, read.earlier(), found, UnplacedNumbers.find(nt, taken),
                 read.ranges(), read.doubts());
     }
 }

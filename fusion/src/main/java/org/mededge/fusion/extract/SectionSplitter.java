@@ -66,15 +66,16 @@ public final class SectionSplitter {
                 "assessment", "impression", "diagnosis", "diagnoses", "clinical impression");
         h(Section.PLAN, false, "诊疗计划", "处理意见", "治疗计划", "治疗方案", "plan");
         // weak headings: only with a colon (or a line of their own)
-        h(Section.CHIEF_COMPLAINT, true, "CC");
-        h(Section.HISTORY_OF_PRESENT_ILLNESS, true, "HPI", "history", "病史", "S");
-        h(Section.PAST_HISTORY, true, "PMH", "PMHx", "PHx", "既往");
-        h(Section.MEDICATIONS, true, "meds", "drugs", "用药");
+        // shorthand headings (UK and Commonwealth notes: PC, HPC, PMHx, DHx, O/E, Ix, Imp, Mx)
+        h(Section.CHIEF_COMPLAINT, true, "CC", "PC");
+        h(Section.HISTORY_OF_PRESENT_ILLNESS, true, "HPI", "HPC", "HxPC", "history", "病史", "S");
+        h(Section.PAST_HISTORY, true, "PMH", "PMHx", "PHx", "SHx", "FHx", "既往");
+        h(Section.MEDICATIONS, true, "meds", "drugs", "DHx", "用药");
         h(Section.ALLERGIES, true, "allergy", "过敏");
-        h(Section.PHYSICAL_EXAM, true, "PE", "O/E", "体检", "O");
-        h(Section.AUXILIARY_EXAMS, true, "data", "检验", "检查", "化验");
-        h(Section.ASSESSMENT, true, "A/P", "A&P", "Dx", "诊断", "印象", "评估", "A");
-        h(Section.PLAN, true, "处理", "计划", "治疗", "医嘱", "建议", "P");
+        h(Section.PHYSICAL_EXAM, true, "PE", "O/E", "OE", "Obs", "体检", "O");
+        h(Section.AUXILIARY_EXAMS, true, "data", "Ix", "Bloods", "检验", "检查", "化验");
+        h(Section.ASSESSMENT, true, "A/P", "A&P", "Dx", "Imp", "Ddx", "诊断", "印象", "评估", "A");
+        h(Section.PLAN, true, "Mx", "处理", "计划", "治疗", "医嘱", "建议", "P");
     }
 
     private static final Pattern HEADING;
@@ -91,9 +92,28 @@ public final class SectionSplitter {
                 + ")(?![A-Za-z])[ \\t]*(:|-\\s|\\n|(?=\\S))?", Pattern.CASE_INSENSITIVE);
     }
 
+    /**
+     * Headings that cannot be anything else, recognised where speech or quick typing runs them into the
+     * text ("chief complaint cough for 3 days history of present illness ...", 主诉咳嗽3天现病史...).
+     */
+    private static final Pattern RUNNING = Pattern.compile("(?<![A-Za-z])(?i:(?<!\\b(?:a|his|her|their|no|significant|any|of|the) )"
+            + "(chief complaint|history of (?:the )?present(?:ing)? illness|past medical history|physical examination))(?![A-Za-z])"
+            + "|(?<![患者病人其儿])(主诉)|(现病史)|(?<![无])(既往史)|(个人史)|(家族史)|(?<![无])(过敏史)|(?<![行做进])(体格检查)|(?<![行做进])(辅助检查)|(初步诊断)");
+
     public Result split(NormalizedText nt) {
         String s = nt.text();
         List<int[]> marks = new ArrayList<>(); // start, contentStart, section ordinal, headingEnd
+        Matcher run = RUNNING.matcher(s);
+        while (run.find()) {
+            Heading h = lookup(run.group().toLowerCase(Locale.ROOT));
+            if (h != null) {
+                int end = run.end();
+                while (end < s.length() && (s.charAt(end) == ':' || s.charAt(end) == ' ')) {
+                    end++;
+                }
+                marks.add(new int[] {run.start(), end, h.section.ordinal()});
+            }
+        }
         Matcher m = HEADING.matcher(s);
         while (m.find()) {
             Heading h = lookup(m.group(1));
@@ -107,6 +127,7 @@ public final class SectionSplitter {
                 // SOAP letters: upper case, colon, at the start of a line, and not a value ("P: 88")
                 boolean lineStart = m.start(1) == 0 || s.lastIndexOf('\n', m.start(1) - 1) >= 0
                         && s.substring(s.lastIndexOf('\n', m.start(1) - 1) + 1, m.start(1)).isBlank();
+                lineStart |= m.start(1) > 1 && sentenceStartBefore(s, m.start(1)) && s.charAt(m.start(1) - 1) == ' ';
                 if (!colon || !lineStart || !Character.isUpperCase(m.group(1).charAt(0))
                         || nextIsDigit(s, m.end())) {
                     continue;
@@ -121,8 +142,12 @@ public final class SectionSplitter {
                     && !m.group(1).equals(h.words) && h.words.length() <= 3) {
                 continue; // "pe:" is not "PE:"
             }
-            marks.add(new int[] {m.start(1), m.end(), h.section.ordinal()});
+            int a = m.start(1);
+            if (marks.stream().noneMatch(x -> x[0] <= a && a < x[1])) {
+                marks.add(new int[] {m.start(1), m.end(), h.section.ordinal()});
+            }
         }
+        marks.sort(java.util.Comparator.comparingInt(x -> x[0]));
         Map<Section, List<Span>> sections = new EnumMap<>(Section.class);
         List<Span> headings = new ArrayList<>();
         if (marks.isEmpty()) {

@@ -26,17 +26,17 @@ public final class SymptomExtractor {
     private static final Pattern ZH_NEG = Pattern.compile(
             "否认|未见明显|未见|未闻及|未触及|未及|未诉|未出现|未再|不伴有|不伴|没有|并无|无明显|无|未");
     private static final Pattern ZH_PSEUDO = Pattern.compile(
-            "无明显诱因|无诱因|无明确诱因|无明显原因|无特殊|未缓解|未好转|未愈|未治疗|未就诊|未予|未规律|未见好转|无缓解|无好转|未经治疗|未系统");
-    private static final Pattern ZH_POST = Pattern.compile("^\\s*(?:\\(-\\)|（-）|\\(－\\)|阴性|不明显|消失|均无|均未|均阴性)");
+            "并非无|并非没有|不是没有|不否认|非无|无明显诱因|无诱因|无明确诱因|无明显原因|无特殊|未缓解|未好转|未愈|未治疗|未就诊|未予|未规律|未见好转|无缓解|无好转|未经治疗|未系统");
+    private static final Pattern ZH_POST = Pattern.compile("^\\s*(?:\\(-\\)|（-）|\\(－\\)|阴性|不明显|已?消失|已?消退|已退|已除|均无|均未|均阴性)");
     private static final Pattern ZH_END = Pattern.compile("[,，。.;；:：!！?？]|伴|但|有|出现|诉|感|并|且");
     private static final Pattern ZH_HYPOTHETICAL = Pattern.compile("如有|如出现|如再|若有|若出现|若|一旦|警惕|观察有无|注意有无|有无");
 
     private static final Pattern EN_NEG = Pattern.compile(
-            "(?i)(?<![A-Za-z])(?:no evidence of|no signs? of|no history of|negative for|free of|absence of|denies|denied|denying|deny|without|w/o|no|not|never|nor|none)(?![A-Za-z])");
+            "(?i)(?<![A-Za-z])(?:no longer|no evidence of|no signs? of|no history of|negative for|free of|absence of|denies|denied|denying|deny|without|w/o|no|not|never|nor|none)(?![A-Za-z])");
     private static final Pattern EN_PSEUDO = Pattern.compile(
-            "(?i)(?<![A-Za-z])(?:no change|not only|no increase|not necessarily|no improvement|not improved|not improving|not resolved|no relief|not relieved|not certain|no longer sure)(?![A-Za-z])");
+            "(?i)(?<![A-Za-z])(?:(?:does|did|do)\\s+not\\s+deny|(?:doesn't|didn't|don't)\\s+deny|not\\s+denying|not\\s+without|never\\s+without|no change|not only|no increase|not necessarily|no improvement|not improved|not improving|not resolved|no relief|not relieved|not certain|no longer sure)(?![A-Za-z])");
     private static final Pattern EN_POST = Pattern.compile(
-            "(?i)^\\s*(?:is\\s+|are\\s+|was\\s+|were\\s+|has\\s+|have\\s+)?(?:\\(-\\)|absent|denied|resolved|negative|not present|none)(?![A-Za-z])");
+            "(?i)^\\s*(?:is\\s+|are\\s+|was\\s+|were\\s+|has\\s+|have\\s+|had\\s+)?(?:now\\s+|since\\s+|completely\\s+|fully\\s+)?(?:\\(-\\)|absent|denied|resolved|settled|gone|negative|not present|none)(?![A-Za-z])");
     private static final Pattern EN_END = Pattern.compile(
             "(?i)[.;:!?]|(?<![A-Za-z])(?:but|however|although|though|except|apart from|aside from|with|reports?|reported|reporting|has|have|had|endorses?|endorsed|complains?|complained|complaining|c/o|presents?|presented|presenting|positive for|notes?|noted|admits?|which|who|that|since|because|due|is|are|was|were|he|she|patient|developed|describes?)(?![A-Za-z])");
     private static final Pattern EN_HYPOTHETICAL = Pattern.compile(
@@ -69,7 +69,7 @@ public final class SymptomExtractor {
             if (inSentence.isEmpty()) {
                 continue;
             }
-            boolean[] negated = negation(s, sentence, inSentence);
+            boolean[] negated = negation(s, sentence, inSentence, durations);
             boolean[] hypothetical = hypothetical(s, sentence, inSentence);
             String[] duration = durations(s, sentence, inSentence, negated, durations);
             for (int k = 0; k < inSentence.size(); k++) {
@@ -103,7 +103,18 @@ public final class SymptomExtractor {
         return s.codePoints().anyMatch(c -> Character.UnicodeScript.of(c) == Character.UnicodeScript.HAN);
     }
 
-    private static boolean[] negation(String s, Span sentence, List<SymptomLexicon.Hit> hits) {
+    /** "for 3 days", "x3d", "3天" right after a phrase: a symptom with a duration of its own is present, and ends a negated list. */
+    private static boolean ownDuration(String s, SymptomLexicon.Hit h, List<Durations.Found> durations) {
+        for (Durations.Found d : durations) {
+            if (d.start() >= h.end() && d.start() - h.end() <= 8
+                    && s.substring(h.end(), d.start()).matches("(?i)\\s*(?:for|x|since|of|over|the\\s+past|已|约|达)?\\s*")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean[] negation(String s, Span sentence, List<SymptomLexicon.Hit> hits, List<Durations.Found> durations) {
         boolean[] neg = new boolean[hits.size()];
         int cursor = sentence.start();
         boolean active = false;
@@ -130,7 +141,8 @@ public final class SymptomExtractor {
                 String rest = gap.substring(cueEnd);
                 active = !endsScope(rest, zh) && listOnly(rest, 4);
             } else if (active) {
-                active = !endsScope(gap, zh) && listOnly(gap, 3);
+                // "no nausea or vomiting, cough for 2 days": the list ends where an item has its own duration
+                active = !endsScope(gap, zh) && listOnly(gap, 3) && !ownDuration(s, h, durations);
             }
             neg[k] = active;
             // a cue after the phrase: "胸痛（-）", "fever: absent", "发热、咳嗽均无"
@@ -256,7 +268,31 @@ public final class SymptomExtractor {
                 continue;
             }
             int c = clauseOf(clauses, hits.get(k).start());
-            String d = clauseDuration[c];
+            // in its clause a phrase takes the first duration after it ("headache for two days and fever since this
+            // morning": the fever has none), or one stated before every phrase of the clause ("3天前出现咳嗽")
+            String d = null;
+            Span cl = clauses.get(c);
+            SymptomLexicon.Hit h = hits.get(k);
+            int firstHit = hits.stream().filter(x -> x.start() >= cl.start() && x.end() <= cl.end()).mapToInt(SymptomLexicon.Hit::start)
+                    .min().orElse(h.start());
+            for (Durations.Found f : all) {
+                if (f.start() >= h.end() && f.start() < cl.end()) {
+                    d = f.iso();
+                    break;
+                }
+            }
+            if (d == null) {
+                for (Durations.Found f : all) {
+                    if (f.start() >= cl.start() && f.end() <= firstHit) {
+                        d = f.iso();
+                        break;
+                    }
+                }
+            }
+            if (d == null && all.stream().anyMatch(f -> f.start() >= cl.start() && f.start() < cl.end())) {
+                out[k] = null;
+                continue;
+            }
             for (int m = c; d == null && m + 1 < n && tailIsList[m] && (startsWithHit[m + 1] || onlyDuration[m + 1]); m++) {
                 d = clauseDuration[m + 1];
             }

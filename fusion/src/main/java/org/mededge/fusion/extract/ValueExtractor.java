@@ -3,350 +3,552 @@ package org.mededge.fusion.extract;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.mededge.fusion.ClinicalValue;
+import org.mededge.fusion.extract.ValueTokens.Name;
+import org.mededge.fusion.extract.ValueTokens.Num;
+import org.mededge.fusion.extract.ValueTokens.Qual;
+import org.mededge.fusion.extract.ValueTokens.Target;
+import org.mededge.fusion.extract.ValueTokens.Tok;
+import org.mededge.fusion.extract.ValueTokens.Unit;
+import org.mededge.fusion.extract.ValueTokens.When;
 
 /**
- * Reads vital signs and laboratory values, written or dictated, in Chinese or English, and
- * converts them to the standard unit of {@link Measure}. Plausibility is judged later
- * ({@code safety.Plausibility}): this reads what the note says.
+ * Reads vital signs and laboratory values, written or dictated, in Chinese or English, and converts
+ * them to the standard unit of {@link Measure}. Association, after {@link ValueTokens}: a run of
+ * names joined by separators ("A, B and C", "A/B/C", "A、B") followed by a run of values; as many
+ * values as the names need pairs them in order ("T/P/R/BP 38.0/96/20/118/76", 分别为); one value goes
+ * to the nearest name and the others take none ("potassium and heart rate 112"); anything else is
+ * ambiguous and files nothing (a doubt quoting the words). A unit that cannot be the measure's
+ * refuses the value. Several readings of one measure are set apart by their time and context words:
+ * the latest stated as current is the current value, the others are kept as earlier readings.
+ * Plausibility is judged later ({@code safety.Plausibility}): this reads what the note says.
  */
 public final class ValueExtractor {
 
-    /** A keyword followed by words that are not digits nor a clause end ("体温最高", "temperature this morning was"). */
-    private static final String FILLER = "[^\\d\\n.;,。；、!?()]{0,24}?";
-    /** A bound instead of a value: "<0.01", "less than 5", "小于5" (FHIR Quantity.comparator). */
-    private static final String BOUND = "<=|>=|[<>＜＞≤≥≦≧]|(?i:less\\s+than|lower\\s+than|greater\\s+than|more\\s+than|higher\\s+than"
-            + "|below|above|under|over)|不超过|不高于|不低于|不少于|小于|低于|少于|不足|大于|高于|超过|多于";
-    private static final String CONNECTOR = "\\s*(?:[:=]|(?i:is|was|of|at|are|were)\\b|为|是)?\\s*(?:" + BOUND + ")?\\s*";
-    private static final Pattern BOUND_BEFORE_VALUE = Pattern.compile("(?:" + BOUND + ")\\s*$");
-    /** A second number right after a value makes it a range ("WBC 8-12", "ninety to one hundred", "90～100"). */
-    private static final Pattern RANGE_AFTER_VALUE = Pattern.compile("\\s*(?:-|–|—|~|～|〜|(?i:to)(?![A-Za-z])|至|到)\\s*\\d+(?:\\.\\d+)?");
-    private static final String NUM = "(\\d{1,6}(?:\\.\\d{1,4})?)";
-
-    private record Rule(Measure measure, Pattern pattern) {
-    }
-
-    private final List<Rule> rules = new ArrayList<>();
-    private final Pattern bloodPressure;
-    private final Pattern temperature;
-    /** "fevers up to 39.4 C", "高热39.5℃": a temperature after a fever word, only with a unit or a decimal */
-    private final Pattern fever;
-
-    public ValueExtractor() {
-        temperature = keyword("body\\s+temperature|temperature|temp\\.?|体温",
-                "(?<![A-Za-z])(?:T|Temp|Tmax|Tm)(?![A-Za-z])",
-                "(\\d{2,3}(?:\\.\\d{1,2})?)(?:\\s*度(\\d)(?![\\d.]))?\\s*"
-                        + "(°\\s*[CcFf]|℃|℉|摄氏度|度|(?i:degrees?\\s*(?:celsius|centigrade|fahrenheit|c|f)?|deg\\.?\\s*[cf]?|celsius|fahrenheit)|[CF](?![A-Za-z]))?");
-        fever = keyword("fevers?(?:\\s+(?:up\\s+)?to)?|febrile(?:\\s+to)?|pyrexi(?:a|al)|高热|低热|发热|发烧",
-                "(?!)",
-                "(\\d{2,3}(?:\\.\\d{1,2})?)(?:\\s*度(\\d)(?![\\d.]))?\\s*"
-                        + "(°\\s*[CcFf]|℃|℉|摄氏度|度|(?i:degrees?\\s*(?:celsius|centigrade|fahrenheit|c|f)?|deg\\.?\\s*[cf]?|celsius|fahrenheit)|[CF](?![A-Za-z]))?");
-        bloodPressure = keyword("blood\\s+pressure|血压",
-                "(?<![A-Za-z])(?:BP|B/P|NIBP|Bp)(?![A-Za-z])",
-                "(\\d{2,3}(?:\\.\\d)?)\\s*(?:/|(?i:over)|比|\\\\)\\s*(\\d{2,3}(?:\\.\\d)?)\\s*(mm\\s*Hg|mmhg|MMHG|毫米汞柱|kPa|KPa|kpa|千帕)?");
-        add(Measure.HEART_RATE, "heart\\s+rate|pulse\\s+rate|pulse|心率|脉搏|脉率|心室率",
-                "(?<![A-Za-z])(?:HR|Hr|P)(?![A-Za-z])", rateUnit());
-        add(Measure.RESPIRATORY_RATE, "respiratory\\s+rate|respiration\\s+rate|resp\\.?\\s+rate|respirations|breathing\\s+rate|呼吸频率",
-                "(?<![A-Za-z])(?:RR|R|Resp)(?![A-Za-z])|呼吸", rateUnit());
-        add(Measure.OXYGEN_SATURATION, "oxygen\\s+saturation|o2\\s+saturation|saturation|saturating|pulse\\s+ox(?:imetry)?|经皮血氧饱和度|血氧饱和度|指脉氧饱和度|指脉氧|氧饱和度|血氧",
-                "(?<![A-Za-z])(?:SpO2|SPO2|spO2|spo2|SpO₂|SaO2|O2\\s*sat|O2\\s*sats|sats|Sats|sat|Sat)(?![A-Za-z])",
-                "(%|(?i:percent|per\\s+cent))?");
-
-        String per109 = "[x×*X]?\\s*10\\s*(?:\\^|\\*\\*?|E|e)?\\s*9\\s*/\\s*L|10⁹\\s*/\\s*L|G/L|[Kk]/[uµμ][Ll]|[x×*X]?\\s*10\\s*(?:\\^|\\*\\*?)?\\s*3\\s*/\\s*(?:[uµμ][Ll]|mm3)|thou/[uµμ][Ll]";
-        String perUl = "(?:cells\\s*)?/\\s*(?:[uµμ][Ll]|mm3|mm³)";
-        add(Measure.WBC, "white\\s+blood\\s+cells?(?:\\s+count)?|white\\s+(?:cell\\s+)?count|white\\s+cells?|leukocytes?(?:\\s+count)?|leucocytes?|血白细胞|白细胞计数|白细胞",
-                "(?<![A-Za-z])(?:WBC|wbc|Wbc)(?![A-Za-z])", "(" + per109 + "|" + perUl + ")?");
-        add(Measure.HS_CRP, "high[-\\s]sensitivity\\s+C[-\\s]reactive\\s+protein|超敏C-?反应蛋白",
-                "(?<![A-Za-z])(?:hs-?CRP|hsCRP|HS-?CRP)(?![A-Za-z])", "(mg/L|mg/l|mg/dL|mg/dl)?");
-        add(Measure.CRP, "(?<!sensitivity )C[-\\s]reactive\\s+protein|(?<!超敏)C-?反应蛋白",
-                "(?<![A-Za-z-])CRP(?![A-Za-z])", "(mg/L|mg/l|mg/dL|mg/dl)?");
-        add(Measure.HEMOGLOBIN, "(?<!glycated |glycosylated )ha?emoglobin(?!\\s*A1c)|(?<!糖化)血红蛋白",
-                "(?<![A-Za-z])(?:Hgb|HGB|Hb|HB|hgb)(?![A-Za-z0-9])", "(g/L|g/l|g/dL|g/dl)?");
-        add(Measure.PLATELETS, "platelets?(?:\\s+count)?|血小板计数|血小板",
-                "(?<![A-Za-z])(?:PLT|Plt|plt|Plts)(?![A-Za-z])", "(" + per109 + "|" + perUl + ")?");
-        add(Measure.GLUCOSE, "fasting\\s+(?:blood\\s+)?glucose|random\\s+(?:blood\\s+)?glucose|blood\\s+glucose|blood\\s+sugar|glucose|空腹血糖|随机血糖|餐后血糖|指尖血糖|血糖|葡萄糖",
-                "(?<![A-Za-z])(?:GLU|Glu|BG|FBG|FPG|BSL)(?![A-Za-z])", "(mmol/L|mmol/l|mg/dL|mg/dl)?");
-        add(Measure.CREATININE, "creatinine|血肌酐|肌酐",
-                "(?<![A-Za-z])(?:Cr|Cre|SCr|Scr|sCr|CREA|Crea)(?![A-Za-z])", "([uµμ]mol/[Ll]|mg/d[Ll])?");
-        add(Measure.TROPONIN_I, "troponin\\s+I|troponin|高敏肌钙蛋白I|高敏肌钙蛋白|肌钙蛋白I|肌钙蛋白",
-                "(?<![A-Za-z])(?:hs-?cTnI|hs-?TnI|cTnI|TnI|Trop\\s*I|trop|Trop)(?![A-Za-z])",
-                "(ng/m[Ll]|[uµμ]g/[Ll]|ng/[Ll]|pg/m[Ll])?");
-        add(Measure.NT_PROBNP, "N[-\\s]terminal\\s+pro[-\\s]?B[-\\s]type\\s+natriuretic\\s+peptide|N末端B型利钠肽原|N末端B型钠尿肽原|N末端脑钠肽前体|N端脑钠肽前体|氨基末端脑钠肽前体|脑钠肽前体",
-                "(?<![A-Za-z])(?:NT-?pro-?BNP|NTproBNP|NT-proBNP|nt-?probnp)(?![A-Za-z])", "(pg/m[Ll]|ng/[Ll]|ng/m[Ll])?");
-        // BNP is not NT-proBNP (another assay, other cut-offs): 脑钠肽 / B型钠尿肽 alone is BNP, 脑钠肽前体 and
-        // "pro-B-type" are NT-proBNP
-        add(Measure.BNP, "(?<!pro[-\\s]?)B[-\\s]type\\s+natriuretic\\s+peptide|brain\\s+natriuretic\\s+peptide|B型钠尿肽(?!原)|B型利钠肽(?!原)|脑钠肽(?!前体)",
-                "(?<![A-Za-z-])BNP(?![A-Za-z])", "(pg/m[Ll]|ng/[Ll]|ng/m[Ll])?");
-        add(Measure.D_DIMER, "D-?\\s?dimer|d-?\\s?dimer|D-?二聚体",
-                "(?!)", "((?:mg/[Ll]|[uµμ]g/m[Ll])(?:\\s*FEU)?|(?:ng/m[Ll]|[uµμ]g/[Ll])(?:\\s*FEU)?)?");
-        add(Measure.PROCALCITONIN, "procalcitonin|降钙素原",
-                "(?<![A-Za-z])PCT(?![A-Za-z])", "(ng/m[Ll]|[uµμ]g/[Ll])?");
-        add(Measure.POTASSIUM, "potassium|血钾",
-                "(?<![A-Za-z])K\\+?(?![A-Za-z])|钾", "(mmol/[Ll]|mEq/[Ll]|meq/[Ll])?");
-        add(Measure.SODIUM, "sodium|血钠",
-                "(?<![A-Za-z])Na\\+?(?![A-Za-z])|钠", "(mmol/[Ll]|mEq/[Ll]|meq/[Ll])?");
-    }
-
-    private static String rateUnit() {
-        return "(次/分钟|次/分|次/min|次每分钟|次每分|次|(?i:bpm|beats?\\s*(?:per|/|a)\\s*min(?:ute)?|breaths?\\s*(?:per|/|a)\\s*min(?:ute)?|/\\s*min|per\\s+min(?:ute)?|rpm))?";
-    }
-
-    private static Pattern keyword(String longKw, String shortKw, String valueAndUnit) {
-        return Pattern.compile("(?:(?<![A-Za-z])(?i:" + longKw + ")" + FILLER + "|(?:" + shortKw + ")" + CONNECTOR + ")"
-                + valueAndUnit);
-    }
-
-    private void add(Measure m, String longKw, String shortKw, String unit) {
-        String value = m == Measure.OXYGEN_SATURATION ? "(\\d{2,3}(?:\\.\\d)?)\\s*" : NUM + "\\s*(?:[↑↓]\\s*)?";
-        rules.add(new Rule(m, keyword(longKw, shortKw, value + unit)));
-    }
-
-    /**
-     * All values the text states, in text order.
-     *
-     * @param skip     normalized positions that must not start a keyword (headings such as SOAP "P:")
-     * @param language "zh" or "en": decides the unit of a unitless temperature, glucose or creatinine
-     */
-    public List<ClinicalValue> extract(NormalizedText nt, String language, Predicate<Integer> skip) {
-        return read(nt, language, skip).values();
-    }
-
-    /** What {@link #extract} returns, and the spans of normalized text that every reading took (kept or not). */
-    public record Read(List<ClinicalValue> values, List<Spans.Span> spans, List<Range> ranges, List<Doubt> doubts) {
+    /** What {@link #read} returns: current values, earlier readings, spans taken, ranges and doubts. */
+    public record Read(List<ClinicalValue> values, List<ClinicalValue> earlier, List<Spans.Span> spans, List<Range> ranges,
+                       List<Doubt> doubts) {
     }
 
     /** A range stated where one reading belongs ("HR 90-100"): not a value, so kept out of the fields. */
     public record Range(String code, String display, String text) {
     }
 
-    /** Like {@link #extract}, with the spans the readings took. */
-    public Read read(NormalizedText nt, String language, Predicate<Integer> skip) {
-        String s = nt.text();
-        List<Found> found = new ArrayList<>();
-        List<Doubt> doubts = new ArrayList<>();
-        boolean zh = "zh".equals(language);
-
-        for (Pattern tp : List.of(temperature, fever)) {
-        Matcher t = tp.matcher(s);
-        while (t.find()) {
-            if (skip.test(t.start())) {
-                continue;
-            }
-            if (tp == fever && t.group(3) == null && t.group(2) == null
-                    && !(t.group(1).contains(".") && new BigDecimal(t.group(1)).compareTo(new BigDecimal(35)) >= 0)
-                    && new BigDecimal(t.group(1)).compareTo(new BigDecimal(95)) < 0) {
-                continue; // "发热30天", "fever 39": a fever word with a bare whole number is not read as a temperature
-            }
-            BigDecimal v = new BigDecimal(t.group(1));
-            String unit = t.group(3) == null ? "" : t.group(3).toLowerCase(Locale.ROOT).replace(" ", "");
-            if (t.group(2) != null) {
-                if (t.group(1).contains(".")) {
-                    unit = "度"; // 三十八点七度零 (38.7度0): the value has its decimals; the stray digit after 度 is not one
-                } else {
-                    v = new BigDecimal(t.group(1) + "." + t.group(2)); // 三十八度六 = 38.6
-                }
-            }
-            boolean fahrenheit = unit.contains("f") || unit.equals("℉")
-                    || (unit.isEmpty() && !zh && v.compareTo(new BigDecimal(80)) >= 0);
-            if (unit.contains("c") || unit.equals("℃") || unit.contains("度") || unit.contains("摄氏")) {
-                fahrenheit = false;
-            }
-            if (unit.isEmpty() && v.compareTo(new BigDecimal(25)) < 0) {
-                continue; // "T2", "T12": a stage or a vertebra, not a temperature
-            }
-            BigDecimal c = fahrenheit ? Decimals.fahrenheitToCelsius(v) : Decimals.clean(v);
-            int foreign = t.group(3) == null && t.group(2) == null ? foreignUnitEnd(s, t.end()) : -1;
-            if (foreign >= 0) {
-                found.add(new Found(Measure.BODY_TEMPERATURE, v, t.start(), t.start(1), t.end(), null, -1, foreign));
-                continue;
-            }
-            found.add(new Found(Measure.BODY_TEMPERATURE, c, t.start(), t.start(1), t.end(), comparator(s, t.start(), t.start(1)),
-                    rangeEnd(s, t.group(2) != null ? t.end(2) : t.end(1))));
-        }
-        }
-
-        Matcher bp = bloodPressure.matcher(s);
-        while (bp.find()) {
-            if (skip.test(bp.start())) {
-                continue;
-            }
-            BigDecimal sys = new BigDecimal(bp.group(1));
-            BigDecimal dia = new BigDecimal(bp.group(2));
-            String unit = bp.group(3) == null ? "" : bp.group(3).toLowerCase(Locale.ROOT);
-            if (unit.contains("kpa") || unit.contains("千帕")) {
-                sys = Decimals.times(sys, "7.50062", 0);
-                dia = Decimals.times(dia, "7.50062", 0);
-            } else {
-                sys = Decimals.clean(sys);
-                dia = Decimals.clean(dia);
-            }
-            String bound = comparator(s, bp.start(), bp.start(1)); // "BP <90/60": both below
-            int range = rangeEnd(s, bp.end(2));
-            found.add(new Found(Measure.SYSTOLIC_BP, sys, bp.start(), bp.start(1), bp.end(), bound, range));
-            found.add(new Found(Measure.DIASTOLIC_BP, dia, bp.start(), bp.start(1), bp.end(), bound, range));
-        }
-
-        for (Rule r : rules) {
-            Matcher m = r.pattern.matcher(s);
-            while (m.find()) {
-                if (skip.test(m.start())) {
-                    continue;
-                }
-                BigDecimal v = new BigDecimal(m.group(1));
-                String unit = m.groupCount() >= 2 && m.group(2) != null ? m.group(2) : "";
-                int foreign = unit.isEmpty() ? foreignUnitEnd(s, m.end()) : -1;
-                if (foreign >= 0) {
-                    found.add(new Found(r.measure, v, m.start(), m.start(1), m.end(), null, -1, foreign));
-                    continue;
-                }
-                BigDecimal converted = convert(r.measure, v, unit.replace(" ", ""), zh);
-                if (converted != null) {
-                    found.add(new Found(r.measure, converted, m.start(), m.start(1), m.end(), comparator(s, m.start(), m.start(1)),
-                            rangeEnd(s, m.end(1))));
-                }
-            }
-        }
-
-        found.sort(Comparator.comparingInt(Found::start));
-        // a value belongs to the measure name that governs it, the nearest before it: "procalcitonin since
-        // temperature 38.2", "potassium and heart rate 112" are a temperature and a heart rate, and the
-        // first name, with no value of its own, takes none
-        found.removeIf(f -> found.stream().anyMatch(g -> g.measure != f.measure && g.valueStart == f.valueStart
-                && g.start > f.start && !(bloodPressure(f.measure) && bloodPressure(g.measure))));
-        // the governing name's reading stands, but a unit that cannot be its measure's refuses it
-        found.removeIf(f -> {
-            if (f.foreignUnitEnd < 0) {
-                return false;
-            }
-            doubts.add(new Doubt(Doubt.Kind.FOREIGN_UNIT, f.measure.loinc(), f.measure.display(),
-                    nt.originalSpan(f.start, f.foreignUnitEnd).strip()));
-            return true;
-        });
-        List<ClinicalValue> out = new ArrayList<>();
-        List<Found> kept = new ArrayList<>();
-        List<Range> ranges = new ArrayList<>();
-        for (Found f : found) {
-            // one reading per span: a longer keyword already took these words (hs-CRP vs CRP)
-            boolean overlapsOther = kept.stream().anyMatch(k -> k.measure != f.measure
-                    && !(k.measure == Measure.SYSTOLIC_BP && f.measure == Measure.DIASTOLIC_BP)
-                    && f.start < k.end && k.start < f.end);
-            boolean duplicate = kept.stream().anyMatch(k -> k.measure == f.measure && k.value.compareTo(f.value) == 0
-                    && Objects.equals(k.comparator, f.comparator));
-            if (overlapsOther || duplicate) {
-                continue;
-            }
-            kept.stream().filter(k -> k.measure == f.measure && k.rangeEnd < 0 && f.rangeEnd < 0
-                            && (k.value.compareTo(f.value) != 0 || !Objects.equals(k.comparator, f.comparator))
-                            && !TIME_CONTEXT.matcher(s.substring(k.start, f.end)).find()).findFirst()
-                    .ifPresent(k -> doubts.add(new Doubt(Doubt.Kind.TWO_VALUES, f.measure.loinc(), f.measure.display(),
-                            nt.originalSpan(k.start, k.end) + " / " + nt.originalSpan(f.start, f.end))));
-            kept.add(f);
-            if (f.rangeEnd >= 0) {
-                if (f.measure != Measure.DIASTOLIC_BP) { // one entry for a blood pressure, under its systolic code
-                    ranges.add(new Range(f.measure.loinc(), f.measure == Measure.SYSTOLIC_BP ? "Blood pressure" : f.measure.display(),
-                            nt.originalSpan(f.start, f.rangeEnd)));
-                }
-                continue;
-            }
-            Measure m = f.measure;
-            out.add(new ClinicalValue(m.loinc(), m.display(), f.value, m.unit(), nt.originalSpan(f.start, f.end), f.comparator));
-        }
-        return new Read(out, found.stream().map(f -> new Spans.Span(f.start, Math.max(f.end, f.rangeEnd))).toList(), ranges,
-                doubts);
-    }
-
-    private static boolean bloodPressure(Measure m) {
-        return m == Measure.SYSTOLIC_BP || m == Measure.DIASTOLIC_BP;
-    }
-
     /**
-     * Units that name what a number measures. Right after a value whose own unit did not match, one of
-     * these says the value is not that measure's ("heart rate 96 mg/L", "体温37.9mmHg", "procalcitonin
-     * 38.2 C"): the value is refused, not filed under the measure's own unit.
-     */
-    private static final Pattern UNIT_AFTER = Pattern.compile("\\s*(?:℃|℉|°\\s*[CcFf]|摄氏度|mm\\s*Hg|mmhg|kPa|千帕|%|"
-            + "(?:m|u|µ|μ|n|p)?(?:mol|g)/(?:d|m)?[Ll]|(?:mg|g|ng|pg|ug|µg|μg)/(?:d|m)?[Ll]|[x×*]?\\s*10\\s*\\^?\\s*(?:9|12)\\s*/\\s*L|"
-            + "次/分钟?|次每分钟?|bpm|/\\s*min|(?i:beats?\\s+per\\s+min(?:ute)?|breaths?\\s+per\\s+min(?:ute)?|degrees?\\s+(?:celsius|fahrenheit))|"
-            + "[CF](?=\\s|$|[,.;:，。；、)]))");
-
-    /** Where a unit that names another kind of measure, right after {@code valueEnd}, ends; else -1. */
-    private static int foreignUnitEnd(String s, int valueEnd) {
-        Matcher u = UNIT_AFTER.matcher(s).region(valueEnd, s.length());
-        return u.lookingAt() ? u.end() : -1;
-    }
-
-    /** Words that set two readings of one measure apart in time or context ("on arrival ..., now ..."). */
-    private static final Pattern TIME_CONTEXT = Pattern.compile("(?i:on\\s+arrival|at\\s+admission|admission|initially|initial|baseline|"
-            + "previous(?:ly)?|earlier|before|after|now|currently|today|yesterday|repeat(?:ed)?|recheck(?:ed)?|later|then|post|"
-            + "at\\s+rest|on\\s+exertion|on\\s+room\\s+air|on\\s+\\d+\\s*L|on\\s+oxygen)"
-            + "|入院时|入院|就诊时|初始|基线|之前|此前|既往|之后|后|现在|现|目前|今日|今天|昨日|昨天|复查|再次|随后|吸氧|静息|活动");
-
-    /**
-     * A reading the report does not file: a unit that cannot be the measure's (kept out of the fields), or a
-     * second, different value of a measure with nothing that sets the two apart (both filed, and flagged).
+     * A reading the report does not file: a unit that cannot be the measure's, names and values that do
+     * not pair ({@code code} null), or a second, different value of a measure with nothing that sets the
+     * two apart (both filed, and flagged).
      */
     public record Doubt(Kind kind, String code, String display, String text) {
-        public enum Kind { FOREIGN_UNIT, TWO_VALUES }
+        public enum Kind { FOREIGN_UNIT, AMBIGUOUS, TWO_VALUES }
     }
 
-    /** The bound the words right before the value state ("<", "less than", "不超过"), as a FHIR comparator, or null. */
-    static String comparator(String s, int from, int valueStart) {
-        Matcher b = BOUND_BEFORE_VALUE.matcher(s).region(from, valueStart);
-        if (!b.find()) {
-            return null;
-        }
-        String w = b.group().strip().toLowerCase(Locale.ROOT);
-        if (w.equals("<=") || w.equals("≤") || w.equals("≦") || w.equals("不超过") || w.equals("不高于")) {
-            return "<=";
-        }
-        if (w.equals(">=") || w.equals("≥") || w.equals("≧") || w.equals("不低于") || w.equals("不少于")) {
-            return ">=";
-        }
-        return w.equals("<") || w.equals("＜") || w.startsWith("less") || w.startsWith("lower") || w.equals("below")
-                || w.equals("under") || w.equals("小于") || w.equals("低于") || w.equals("少于") || w.equals("不足") ? "<" : ">";
+    /** All current values the text states, in text order. */
+    public List<ClinicalValue> extract(NormalizedText nt, String language, Predicate<Integer> skip) {
+        return read(nt, language, skip).values();
     }
 
-    /** The end of the range's second number when the value at {@code valueEnd} starts a range, else -1. */
-    private static int rangeEnd(String s, int valueEnd) {
-        Matcher r = RANGE_AFTER_VALUE.matcher(s).region(valueEnd, s.length());
-        return r.lookingAt() ? r.end() : -1;
-    }
+    // ------------------------------------------------------------------ gaps between tokens
 
-    /** foreignUnitEnd: where a unit that cannot be this measure's ends (the reading is refused), else -1 */
-    private record Found(Measure measure, BigDecimal value, int start, int valueStart, int end, String comparator,
-                         int rangeEnd, int foreignUnitEnd) {
-        Found(Measure measure, BigDecimal value, int start, int valueStart, int end, String comparator, int rangeEnd) {
-            this(measure, value, start, valueStart, end, comparator, rangeEnd, -1);
+    private enum Gap { EMPTY, SPACE, SLASH, SEP, CONNECT, FILLER, END }
+
+    private static final Pattern END = Pattern.compile("[.;。；!?！？\\n()（）\\[\\]]|\\d");
+    private static final Pattern SLASH = Pattern.compile("\\s*(?:/|\\\\|(?i:over)|比)\\s*");
+    private static final Pattern SEP = Pattern.compile("(?:[\\s,，、&+]|(?i:and|or)(?![A-Za-z])|和|及|与|以及|或)+");
+    private static final Pattern CONNECT = Pattern.compile("\\s*(?:[:=]|(?i:is|was|of|at|are|were|reads?|measured)(?![A-Za-z])|为|是|分别为|分别是)?"
+            + "\\s*(?:[:=])?\\s*");
+    private static final Pattern ONWARD = Pattern.compile("[\\s,，]*[;；(（][\\s,，]*");
+    private static final Pattern COORDINATED = Pattern.compile("(?i:were|are|respectively)(?![A-Za-z])|分别");
+
+    private static Gap gap(String g) {
+        if (g.isEmpty()) {
+            return Gap.EMPTY;
         }
+        if (g.isBlank()) {
+            return Gap.SPACE;
+        }
+        if (SLASH.matcher(g).matches()) {
+            return Gap.SLASH;
+        }
+        if (CONNECT.matcher(g).matches()) {
+            return Gap.CONNECT;
+        }
+        if (SEP.matcher(g).matches()) {
+            return Gap.SEP;
+        }
+        if (END.matcher(g).find() || g.contains(",") || g.contains("，") || g.contains("、") || g.length() > 24) {
+            return Gap.END;
+        }
+        return Gap.FILLER;
     }
 
-    /** The value in the measure's standard unit, or null when the unit cannot be that measure's. */
-    static BigDecimal convert(Measure m, BigDecimal v, String unit, boolean zh) {
-        String u = unit.toLowerCase(Locale.ROOT).replace('µ', 'u').replace('μ', 'u');
-        return switch (m) {
-            case HEART_RATE, RESPIRATORY_RATE, OXYGEN_SATURATION, POTASSIUM, SODIUM, PROCALCITONIN -> Decimals.clean(v);
-            case WBC, PLATELETS -> {
-                boolean perMicrolitre = u.startsWith("/") || u.startsWith("cells");
-                boolean unitless = u.isEmpty() && v.compareTo(new BigDecimal(2000)) >= 0;
-                yield perMicrolitre || unitless ? Decimals.times(v, "0.001") : Decimals.clean(v);
+    /** The text between two positions with the qualifiers in it blanked out. */
+    private static String between(String s, int from, int to, List<Qual> quals) {
+        StringBuilder b = new StringBuilder(s.substring(from, to));
+        for (Qual q : quals) {
+            if (q.start() >= from && q.end() <= to) {
+                for (int i = q.start(); i < q.end(); i++) {
+                    b.setCharAt(i - from, ' ');
+                }
             }
-            case CRP, HS_CRP -> u.equals("mg/dl") ? Decimals.times(v, "10") : Decimals.clean(v);
-            case HEMOGLOBIN -> u.equals("g/dl") || (u.isEmpty() && v.compareTo(new BigDecimal(25)) < 0)
+        }
+        return b.toString();
+    }
+
+    // ------------------------------------------------------------------ association
+
+    /** One value as written, with the qualifiers stated with it and the gap before it. */
+    private record Item(Num num, List<Qual> quals, Gap before) {
+    }
+
+    /** A reading: the measure, the number(s), the qualifiers, the words it spans. */
+    private record Reading(Measure measure, BigDecimal value, String comparator, int start, int end, List<Qual> quals,
+                           int order) {
+    }
+
+    /** Like {@link #extract}, with earlier readings, the spans the readings took, ranges and doubts. */
+    public Read read(NormalizedText nt, String language, Predicate<Integer> skip) {
+        String s = nt.text();
+        boolean zh = "zh".equals(language);
+        List<Tok> toks = ValueTokens.lex(s, skip);
+        List<Reading> readings = new ArrayList<>();
+        List<Doubt> doubts = new ArrayList<>();
+        List<Range> ranges = new ArrayList<>();
+        List<Spans.Span> spans = new ArrayList<>();
+        Ctx c = new Ctx(s, nt, zh, readings, doubts, ranges, spans);
+        int consumed = 0;
+        int i = 0;
+        while (i < toks.size()) {
+            if (!(toks.get(i) instanceof Name first)) {
+                i++;
+                continue;
+            }
+            // qualifiers right before the names belong to the first value ("baseline creatinine 70", 入院时血压)
+            List<Qual> lead = new ArrayList<>();
+            for (int b = i - 1; b >= consumed && toks.get(b) instanceof Qual q; b--) {
+                Gap g = gap(s.substring(q.end(), b + 1 < toks.size() ? toks.get(b + 1).start() : first.start()));
+                if (g != Gap.EMPTY && g != Gap.SPACE) {
+                    break;
+                }
+                lead.add(0, q);
+            }
+            List<Name> names = new ArrayList<>(List.of(first));
+            boolean slashNames = false;
+            int j = i + 1;
+            while (j < toks.size() && toks.get(j) instanceof Name next) {
+                int from = names.get(names.size() - 1).end();
+                String g = s.substring(from, next.start());
+                Gap k = gap(g);
+                if (k != Gap.EMPTY && k != Gap.SPACE && k != Gap.SEP && k != Gap.SLASH) {
+                    if (!UNKNOWN_SLASH_NAMES.matcher(g).matches()) {
+                        break;
+                    }
+                    unknownNames(g, from, names); // "Na/Cl/K": Cl is no measure of ours but holds a place
+                }
+                slashNames |= g.contains("/");
+                names.add(next);
+                j++;
+            }
+            {
+                // "Na/K/Cl 138/4.1/101": names after the last one we know still hold their places
+                int from = names.get(names.size() - 1).end();
+                int to = j < toks.size() ? toks.get(j).start() : s.length();
+                java.util.regex.Matcher tail = UNKNOWN_SLASH_TAIL.matcher(s).region(from, to).useTransparentBounds(true);
+                if (tail.lookingAt() && j < toks.size() && toks.get(j) instanceof Num) {
+                    unknownNames(tail.group(1), from, names);
+                    slashNames = true;
+                }
+            }
+            Name last = names.get(names.size() - 1);
+            if (last.measure() == null) {
+                last = names.stream().filter(x -> x.measure() != null).reduce((a, b) -> b).orElseThrow();
+            }
+            // qualifiers between the names and the first value
+            List<Qual> mid = new ArrayList<>();
+            int k = j;
+            while (k < toks.size() && toks.get(k) instanceof Qual q) {
+                mid.add(q);
+                k++;
+            }
+            if (k >= toks.size() || !(toks.get(k) instanceof Num firstNum)) {
+                i = j;
+                continue;
+            }
+            String toValue = between(s, names.get(names.size() - 1).end(), firstNum.start(), mid);
+            Gap g = gap(toValue);
+            boolean adjacent = g == Gap.EMPTY || g == Gap.SPACE || g == Gap.CONNECT;
+            if (!(adjacent || g == Gap.FILLER && last.strong())) {
+                i = j;
+                continue;
+            }
+            boolean coordinated = COORDINATED.matcher(toValue).find();
+            List<Qual> firstQuals = new ArrayList<>(lead);
+            firstQuals.addAll(mid);
+            List<Item> items = new ArrayList<>();
+            int m = k + 1;
+            List<Qual> quals = firstQuals;
+            Num num = firstNum;
+            Gap before = g;
+            while (true) {
+                // qualifiers after the value, in its own clause part
+                int end = num.end();
+                while (m < toks.size() && toks.get(m) instanceof Qual q && q.when() != When.LATER) {
+                    Gap qg = gap(between(s, end, q.start(), List.of()));
+                    if (qg != Gap.EMPTY && qg != Gap.SPACE && qg != Gap.FILLER) {
+                        break;
+                    }
+                    quals.add(q);
+                    end = q.end();
+                    m++;
+                }
+                items.add(new Item(num, List.copyOf(quals), before));
+                // the next value of the run: after a separator, perhaps with its own qualifiers first
+                int n = m;
+                List<Qual> nextQuals = new ArrayList<>();
+                while (n < toks.size() && toks.get(n) instanceof Qual q) {
+                    nextQuals.add(q);
+                    n++;
+                }
+                if (n >= toks.size() || !(toks.get(n) instanceof Num nextNum)) {
+                    break;
+                }
+                String ngText = between(s, end, nextNum.start(), nextQuals);
+                Gap ng = gap(ngText);
+                if (ng == Gap.END && !nextQuals.isEmpty() && ONWARD.matcher(ngText).matches()) {
+                    ng = Gap.SEP; // "sats 86% on arrival; now 94%", "creatinine 180 (baseline 90)"
+                }
+                if (ng != Gap.SEP && ng != Gap.SPACE && ng != Gap.SLASH && ng != Gap.EMPTY) {
+                    break;
+                }
+                if (ng == Gap.EMPTY && nextQuals.isEmpty()) {
+                    break;
+                }
+                num = nextNum;
+                quals = nextQuals;
+                before = ng;
+                m = n + 1;
+            }
+            int groupEnd = items.get(items.size() - 1).num().end();
+            coordinated |= s.substring(groupEnd, Math.min(s.length(), groupEnd + 16)).matches("(?s)\\s*(?i:respectively)(?![A-Za-z]).*");
+            associate(c, names, items, slashNames, coordinated);
+            consumed = m;
+            i = Math.max(m, j);
+        }
+        return resolve(c);
+    }
+
+    private static final Pattern UNKNOWN_SLASH_NAMES = Pattern.compile("(?:\\s*/\\s*[A-Za-z][A-Za-z0-9+\\-]{0,6})+\\s*/\\s*");
+    private static final Pattern UNKNOWN_SLASH_TAIL = Pattern.compile("((?:\\s*/\\s*[A-Za-z][A-Za-z0-9+\\-]{0,6})+)\\s*[:=]?\\s*(?=\\d)");
+    private static final Pattern SLASH_WORD = Pattern.compile("[A-Za-z][A-Za-z0-9+\\-]{0,6}");
+
+    /** Places in a slash group held by names that are no measure of ours: each takes its value and files nothing. */
+    private static void unknownNames(String gap, int offset, List<Name> names) {
+        java.util.regex.Matcher w = SLASH_WORD.matcher(gap);
+        while (w.find()) {
+            names.add(new Name(Target.MEASURE, null, false, offset + w.start(), offset + w.end()));
+        }
+    }
+
+    private record Ctx(String s, NormalizedText nt, boolean zh, List<Reading> readings, List<Doubt> doubts, List<Range> ranges,
+                       List<Spans.Span> spans) {
+    }
+
+    private static int slots(Name n) {
+        return n.target() == Target.BP_PAIR ? 2 : 1;
+    }
+
+    private static boolean anyQual(List<Item> items) {
+        for (int i = 0; i < items.size(); i++) {
+            if (i > 0 && !items.get(i).quals().isEmpty()) {
+                return true;
+            }
+        }
+        return items.size() > 1 && !items.get(0).quals().isEmpty()
+                && items.get(0).quals().stream().anyMatch(q -> q.start() > items.get(0).num().end());
+    }
+
+    private void associate(Ctx c, List<Name> names, List<Item> items, boolean slashNames, boolean coordinated) {
+        int slots = names.stream().mapToInt(ValueExtractor::slots).sum();
+        if (names.size() == 1) {
+            single(c, names.get(0), items);
+            return;
+        }
+        if (items.size() == slots && !anyQual(items)) {
+            int at = 0;
+            for (Name n : names) {
+                if (n.target() == Target.BP_PAIR) {
+                    if (items.get(at + 1).before() != Gap.SLASH) {
+                        ambiguous(c, names, items);
+                        return;
+                    }
+                    at += 2;
+                } else {
+                    at++;
+                }
+            }
+            at = 0;
+            for (Name n : names) {
+                int take = slots(n);
+                one(c, n, items.subList(at, at + take), n.start(), at == 0 ? 0 : items.get(at).num().start());
+                at += take;
+            }
+            return;
+        }
+        if (!slashNames && !coordinated) {
+            single(c, names.get(names.size() - 1), items);
+            return;
+        }
+        ambiguous(c, names, items);
+    }
+
+    private static void ambiguous(Ctx c, List<Name> names, List<Item> items) {
+        int a = names.get(0).start();
+        int b = items.get(items.size() - 1).num().end();
+        c.doubts().add(new Doubt(Doubt.Kind.AMBIGUOUS, null, null, c.nt().originalSpan(a, b).strip()));
+        c.spans().add(new Spans.Span(a, b));
+    }
+
+    /** One name and its values: the first reading, then later readings of the same measure set apart by time or context. */
+    private void single(Ctx c, Name n, List<Item> items) {
+        int take = slots(n);
+        if (take == 1 && items.size() > 1 && items.get(1).before() == Gap.SLASH && n.target() != Target.FEVER) {
+            ambiguous(c, List.of(n), items); // "K 138/101/4.1": one name before a slash group of values
+            return;
+        }
+        if (items.size() < take || take == 2 && items.get(1).before() != Gap.SLASH) {
+            return;
+        }
+        one(c, n, items.subList(0, take), n.start(), 0);
+        int at = take;
+        while (at + take <= items.size()) {
+            List<Item> next = items.subList(at, at + take);
+            List<Item> prev = items.subList(at - take, at);
+            boolean setApart = next.stream().anyMatch(x -> !x.quals().isEmpty()) || prev.stream().anyMatch(x -> !x.quals().isEmpty());
+            if (!setApart || next.get(0).before() == Gap.SLASH || take == 2 && next.get(1).before() != Gap.SLASH) {
+                return;
+            }
+            int from = next.get(0).quals().isEmpty() ? next.get(0).num().start()
+                    : Math.min(next.get(0).num().start(), next.get(0).quals().get(0).start());
+            if (!one(c, n, next, from, 1)) {
+                return;
+            }
+            at += take;
+        }
+    }
+
+    private static final Set<Unit> TEMPERATURE_UNITS = EnumSet.of(Unit.CEL, Unit.FAH, Unit.DEG);
+
+    /** The units each measure accepts; any other unit refuses the value. */
+    private static Set<Unit> accepts(Measure m) {
+        return switch (m) {
+            case BODY_TEMPERATURE -> TEMPERATURE_UNITS;
+            case HEART_RATE, RESPIRATORY_RATE -> EnumSet.of(Unit.RATE);
+            case OXYGEN_SATURATION -> EnumSet.of(Unit.PCT);
+            case SYSTOLIC_BP, DIASTOLIC_BP -> EnumSet.of(Unit.MMHG, Unit.KPA);
+            case WBC, PLATELETS -> EnumSet.of(Unit.PER_L9, Unit.PER_UL);
+            case CRP, HS_CRP -> EnumSet.of(Unit.MG_L, Unit.MG_DL);
+            case HEMOGLOBIN -> EnumSet.of(Unit.G_L, Unit.G_DL);
+            case GLUCOSE -> EnumSet.of(Unit.MMOL_L, Unit.MG_DL);
+            case CREATININE -> EnumSet.of(Unit.UMOL_L, Unit.MG_DL, Unit.MMOL_L);
+            case TROPONIN_I -> EnumSet.of(Unit.NG_ML, Unit.UG_L, Unit.NG_L, Unit.PG_ML);
+            case NT_PROBNP, BNP -> EnumSet.of(Unit.PG_ML, Unit.NG_L, Unit.NG_ML);
+            case D_DIMER -> EnumSet.of(Unit.MG_L, Unit.UG_ML, Unit.NG_ML, Unit.UG_L);
+            case PROCALCITONIN -> EnumSet.of(Unit.NG_ML, Unit.UG_L);
+            case POTASSIUM, SODIUM -> EnumSet.of(Unit.MMOL_L, Unit.MEQ_L);
+        };
+    }
+
+    /**
+     * Files one reading of {@code n} from its value(s) (two for a blood pressure pair); false when the
+     * values are not a reading of that measure.
+     */
+    private boolean one(Ctx c, Name n, List<Item> values, int start, int order) {
+        Item first = values.get(0);
+        Item lastItem = values.get(values.size() - 1);
+        Num num = first.num();
+        int end = lastItem.num().end();
+        List<Qual> quals = new ArrayList<>();
+        values.forEach(v -> quals.addAll(v.quals()));
+        int spanEnd = quals.stream().mapToInt(Qual::end).max().orElse(end);
+        spanEnd = Math.max(spanEnd, end);
+        Measure m = n.measure();
+        if (m == null) {
+            return true;
+        }
+        String text = c.nt().originalSpan(start, end).strip();
+        if (n.target() == Target.BP_PAIR) {
+            Num dia = lastItem.num();
+            Unit unit = dia.unit() != null ? dia.unit() : num.unit();
+            if (unit != null && !accepts(Measure.SYSTOLIC_BP).contains(unit)) {
+                c.doubts().add(new Doubt(Doubt.Kind.FOREIGN_UNIT, m.loinc(), "Blood pressure", text));
+                c.spans().add(new Spans.Span(start, end));
+                return false;
+            }
+            BigDecimal sys = num.value();
+            BigDecimal d = dia.value();
+            if (unit == Unit.KPA) {
+                sys = Decimals.times(sys, "7.50062", 0);
+                d = Decimals.times(d, "7.50062", 0);
+            }
+            if (num.rangeEnd() >= 0 || dia.rangeEnd() >= 0) {
+                c.ranges().add(new Range(m.loinc(), "Blood pressure", c.nt().originalSpan(start, Math.max(dia.rangeEnd(), end)).strip()));
+                c.spans().add(new Spans.Span(start, Math.max(dia.rangeEnd(), end)));
+                return true;
+            }
+            String bound = num.comparator();
+            c.readings().add(new Reading(Measure.SYSTOLIC_BP, Decimals.clean(sys), bound, start, end, quals, c.readings().size()));
+            c.readings().add(new Reading(Measure.DIASTOLIC_BP, Decimals.clean(d), bound, start, end, quals, c.readings().size()));
+            c.spans().add(new Spans.Span(start, spanEnd));
+            return true;
+        }
+        if (values.size() != 1) {
+            return false;
+        }
+        Unit unit = num.unit();
+        BigDecimal v = num.value();
+        if (n.target() == Target.FEVER) {
+            boolean temperatureLike = unit != null && TEMPERATURE_UNITS.contains(unit)
+                    || v.scale() > 0 && v.compareTo(new BigDecimal(35)) >= 0 || v.compareTo(new BigDecimal(95)) >= 0;
+            if (!temperatureLike) {
+                return false; // "发热30天", "fever 3 times": a fever word with a bare number is no temperature
+            }
+        }
+        if (unit != null && !accepts(m).contains(unit)) {
+            c.doubts().add(new Doubt(Doubt.Kind.FOREIGN_UNIT, m.loinc(), m.display(), text));
+            c.spans().add(new Spans.Span(start, end));
+            return false;
+        }
+        if (m == Measure.BODY_TEMPERATURE && unit == null && v.compareTo(new BigDecimal(25)) < 0) {
+            return false; // "T2", "T12": a stage or a vertebra, not a temperature
+        }
+        if (m == Measure.OXYGEN_SATURATION && (v.compareTo(BigDecimal.TEN) < 0)) {
+            return false;
+        }
+        if (num.rangeEnd() >= 0) {
+            c.ranges().add(new Range(m.loinc(), m.display(), c.nt().originalSpan(start, num.rangeEnd()).strip()));
+            c.spans().add(new Spans.Span(start, num.rangeEnd()));
+            return true;
+        }
+        BigDecimal converted = convert(m, v, unit, c.zh());
+        c.readings().add(new Reading(m, converted, num.comparator(), start, end, quals, c.readings().size()));
+        c.spans().add(new Spans.Span(start, spanEnd));
+        return true;
+    }
+
+    // ------------------------------------------------------------------ one current value per measure
+
+    private Read resolve(Ctx c) {
+        Map<Measure, List<Reading>> by = new LinkedHashMap<>();
+        for (Reading r : c.readings()) {
+            by.computeIfAbsent(r.measure(), x -> new ArrayList<>()).add(r);
+        }
+        List<Reading> current = new ArrayList<>();
+        List<Reading> earlier = new ArrayList<>();
+        List<Doubt> doubts = new ArrayList<>(c.doubts());
+        for (Map.Entry<Measure, List<Reading>> e : by.entrySet()) {
+            List<Reading> rs = new ArrayList<>();
+            for (Reading r : e.getValue()) {
+                boolean same = rs.stream().anyMatch(x -> x.value().compareTo(r.value()) == 0 && Objects.equals(x.comparator(), r.comparator())
+                        && kinds(x).equals(kinds(r)));
+                if (!same) {
+                    rs.add(r);
+                }
+            }
+            if (rs.size() == 1) {
+                // one reading: current, unless its words say it cannot be ("baseline", "yesterday")
+                (rs.get(0).quals().stream().anyMatch(Qual::strong) ? earlier : current).add(rs.get(0));
+                continue;
+            }
+            if (rs.stream().allMatch(r -> r.quals().isEmpty())) {
+                // two different values and nothing that sets them apart: both filed, the clinician says which is current
+                current.addAll(rs);
+                Measure m = e.getKey();
+                if (m != Measure.DIASTOLIC_BP) {
+                    doubts.add(new Doubt(Doubt.Kind.TWO_VALUES, m.loinc(), m == Measure.SYSTOLIC_BP ? "Blood pressure" : m.display(),
+                            c.nt().originalSpan(rs.get(0).start(), rs.get(0).end()).strip() + " / "
+                                    + c.nt().originalSpan(rs.get(1).start(), rs.get(1).end()).strip()));
+                }
+                continue;
+            }
+            int now = -1;
+            for (int i = 0; i < rs.size(); i++) {
+                if (kinds(rs.get(i)).contains(When.CURRENT) || kinds(rs.get(i)).contains(When.LATER)) {
+                    now = i;
+                }
+            }
+            if (now < 0) {
+                for (int i = 0; i < rs.size(); i++) {
+                    if (!kinds(rs.get(i)).contains(When.EARLIER)) {
+                        now = i;
+                    }
+                }
+            }
+            if (now < 0) {
+                now = rs.size() - 1;
+            }
+            for (int i = 0; i < rs.size(); i++) {
+                (i == now ? current : earlier).add(rs.get(i));
+            }
+        }
+        current.sort(Comparator.comparingInt(Reading::order));
+        earlier.sort(Comparator.comparingInt(Reading::order));
+        List<ClinicalValue> values = new ArrayList<>();
+        for (Reading r : current) {
+            values.add(value(c, r));
+        }
+        List<ClinicalValue> before = new ArrayList<>();
+        for (Reading r : earlier) {
+            List<Qual> said = r.quals().stream().filter(q -> q.when() != When.LATER).toList();
+            String when = said.isEmpty() ? (c.zh() ? "此前" : "earlier")
+                    : String.join(", ", said.stream().map(q -> c.nt().originalSpan(q.start(), q.end()).strip()).toList());
+            before.add(value(c, r).earlier(when));
+        }
+        return new Read(values, before, c.spans(), c.ranges(), doubts);
+    }
+
+    private static Set<When> kinds(Reading r) {
+        Set<When> w = EnumSet.noneOf(When.class);
+        r.quals().forEach(q -> w.add(q.when()));
+        return w;
+    }
+
+    private static ClinicalValue value(Ctx c, Reading r) {
+        Measure m = r.measure();
+        return new ClinicalValue(m.loinc(), m.display(), r.value(), m.unit(), c.nt().originalSpan(r.start(), r.end()).strip(), r.comparator());
+    }
+
+    /** The value in the measure's standard unit. */
+    static BigDecimal convert(Measure m, BigDecimal v, Unit unit, boolean zh) {
+        return switch (m) {
+            case BODY_TEMPERATURE -> {
+                boolean fahrenheit = unit == Unit.FAH || unit == null && !zh && v.compareTo(new BigDecimal(80)) >= 0
+                        || unit == Unit.DEG && !zh && v.compareTo(new BigDecimal(80)) >= 0;
+                yield fahrenheit ? Decimals.fahrenheitToCelsius(v) : Decimals.clean(v);
+            }
+            case WBC, PLATELETS -> {
+                boolean perMicrolitre = unit == Unit.PER_UL || unit == null && v.compareTo(new BigDecimal(2000)) >= 0;
+                yield perMicrolitre ? Decimals.times(v, "0.001") : Decimals.clean(v);
+            }
+            case CRP, HS_CRP -> unit == Unit.MG_DL ? Decimals.times(v, "10") : Decimals.clean(v);
+            case HEMOGLOBIN -> unit == Unit.G_DL || unit == null && v.compareTo(new BigDecimal(25)) < 0
                     ? Decimals.times(v, "10") : Decimals.clean(v);
-            case GLUCOSE -> u.equals("mg/dl") || (u.isEmpty() && !zh && v.compareTo(new BigDecimal(35)) >= 0)
+            case GLUCOSE -> unit == Unit.MG_DL || unit == null && !zh && v.compareTo(new BigDecimal(35)) >= 0
                     ? Decimals.divide(v, "18.016", 1) : Decimals.clean(v);
-            case CREATININE -> u.equals("mg/dl") || (u.isEmpty() && !zh && v.compareTo(new BigDecimal(20)) < 0)
+            case CREATININE -> unit == Unit.MMOL_L ? Decimals.times(v, "1000", 0)
+                    : unit == Unit.MG_DL || unit == null && !zh && v.compareTo(new BigDecimal(20)) < 0
                     ? Decimals.times(v, "88.4", 0) : Decimals.clean(v);
-            case TROPONIN_I -> u.equals("ng/l") || u.equals("pg/ml") ? Decimals.times(v, "0.001") : Decimals.clean(v);
-            case NT_PROBNP, BNP -> u.equals("ng/ml") ? Decimals.times(v, "1000") : Decimals.clean(v);
-            case D_DIMER -> u.startsWith("ng/ml") || u.startsWith("ug/l") ? Decimals.times(v, "0.001") : Decimals.clean(v);
+            case TROPONIN_I -> unit == Unit.NG_L || unit == Unit.PG_ML ? Decimals.times(v, "0.001") : Decimals.clean(v);
+            case NT_PROBNP, BNP -> unit == Unit.NG_ML ? Decimals.times(v, "1000") : Decimals.clean(v);
+            case D_DIMER -> unit == Unit.NG_ML || unit == Unit.UG_L ? Decimals.times(v, "0.001") : Decimals.clean(v);
             default -> Decimals.clean(v);
         };
     }

@@ -57,6 +57,13 @@ public final class UnplacedValues {
         boolean zh = "zh".equals(language);
         List<Flag> flags = new ArrayList<>();
         for (ValueExtractor.Doubt d : doubts) {
+            if (d.kind() == ValueExtractor.Doubt.Kind.AMBIGUOUS) {
+                flags.add(new Flag(FlagCode.UNPLACED_VALUE, zh
+                        ? "“" + d.text() + "”：项目名称与数值数量不一致，无法确定哪个数值属于哪个项目，均未写入结构化字段；请逐项填写。"
+                        : "\"" + d.text() + "\": the names and the values do not pair one to one, so none is filed under a code;"
+                        + " enter each value under its name.", "values"));
+                continue;
+            }
             String field = (Measure.ofLoinc(d.code()).kind() == Measure.Kind.VITAL ? "vitals." : "labs.") + d.code();
             String name = d.display().replaceAll(" \\[.*", "");
             if (d.kind() == ValueExtractor.Doubt.Kind.FOREIGN_UNIT) {
