@@ -233,7 +233,7 @@ final class WordingCorpus {
     static List<Note> lists(Random r) {
         String f = FAMILIES.get(1);
         List<Note> out = new ArrayList<>();
-        for (int i = 0; i < 320; i++) {
+        for (int i = 0; i < 420; i++) {
             int k = 2 + r.nextInt(3);
             List<Short> group = new ArrayList<>();
             while (group.size() < k) {
@@ -247,9 +247,37 @@ final class WordingCorpus {
             for (int j = 0; j < k; j++) {
                 want.addAll(valuesOf(group.get(j).m(), vals.get(j)));
             }
-            int form = i % 5;
+            int form = i % 7;
             String text;
             String lang = "en";
+            if (form == 5) { // one value too few: nothing is filed, the words are quoted
+                List<String> names = group.stream().map(s -> LONG_EN.get(s.m())).toList();
+                List<String> fewer = vals.subList(0, k - 1);
+                boolean slash = r.nextBoolean();
+                text = slash ? "Obs: " + String.join("/", group.stream().map(Short::name).toList()) + " " + String.join("/", fewer) + "."
+                        : "On review " + join(names, ", ", " and ") + " were " + join(fewer, ", ", " and ") + ".";
+                boolean bpInside = group.stream().anyMatch(s -> s.m() == Measure.SYSTOLIC_BP);
+                if (bpInside) {
+                    continue; // a pair's slash makes the count ambiguous in another way; kept to the plain case
+                }
+                out.add(new Note(f, "en", "mismatch", text, List.of(), List.of(), Set.of("UNPLACED_VALUE values"), null, null));
+                continue;
+            }
+            if (form == 6) { // units inside the slash group, and a name we do not code holding its place
+                List<String> parts = new ArrayList<>();
+                List<String> names = new ArrayList<>();
+                for (int j = 0; j < k; j++) {
+                    parts.add(vals.get(j) + group.get(j).zhUnit());
+                    names.add(group.get(j).name());
+                }
+                int at = r.nextInt(k + 1);
+                names.add(at, pick(r, List.of("Cl", "Ur", "Lac", "ALT")));
+                parts.add(at, pick(r, List.of("101", "6.2", "1.8", "35")));
+                text = "入院查体：" + String.join("/", names) + " " + String.join("/", parts) + "。";
+                lang = "zh";
+                out.add(values(f, lang, "shorthand", text, want));
+                continue;
+            }
             if (form == 0) { // T/P/R/BP 38.0/96/20/118/76
                 text = "Obs: " + String.join("/", group.stream().map(Short::name).toList()) + " " + String.join("/", vals) + ".";
             } else if (form == 1) { // temperature, pulse and respiratory rate were 38.0, 96 and 20
@@ -288,8 +316,8 @@ final class WordingCorpus {
     static List<Note> time(Random r) {
         String f = FAMILIES.get(2);
         List<Note> out = new ArrayList<>();
-        for (int i = 0; i < 320; i++) {
-            int form = i % 8;
+        for (int i = 0; i < 440; i++) {
+            int form = i % 11;
             String text;
             String lang = "en";
             List<V> now;
@@ -345,6 +373,49 @@ final class WordingCorpus {
                 now = valuesOf(Measure.CREATININE, "" + b);
                 before = valuesOf(Measure.CREATININE, "" + a);
                 if (b >= a * 1.5 || b - a >= 26.5) {
+                    change.add("CHANGE labs.14682-9");
+                }
+            } else if (form == 8) { // change words and a parenthesised baseline
+                int a = 60 + r.nextInt(40);
+                int b = a * 2;
+                if (r.nextBoolean()) {
+                    text = "Creatinine " + b + " (baseline " + a + ").";
+                } else {
+                    text = "Sats " + (86 + r.nextInt(4)) + "% on air improving to " + (b = 94 + r.nextInt(4)) + "% on 2L.";
+                    now = valuesOf(Measure.OXYGEN_SATURATION, "" + b);
+                    before = valuesOf(Measure.OXYGEN_SATURATION, text.replaceAll("^Sats (\\d+)%.*", "$1"));
+                    Set<String> flags = redFlags(now);
+                    out.add(new Note(f, lang, "written", text, now, before, flags, null, null));
+                    continue;
+                }
+                now = valuesOf(Measure.CREATININE, "" + b);
+                before = valuesOf(Measure.CREATININE, "" + a);
+                change.add("CHANGE labs.14682-9");
+            } else if (form == 9) { // a repeat test; a value only stated as a past one is no current value
+                if (r.nextBoolean()) {
+                    text = "Troponin <0.01, repeat troponin " + pick(r, List.of("0.08", "0.02", "0.15")) + ".";
+                    String b = text.replaceAll(".*repeat troponin ([0-9.]+)\\.", "$1");
+                    now = valuesOf(Measure.TROPONIN_I, b);
+                    before = List.of(new V(Measure.TROPONIN_I.loinc(), new BigDecimal("0.01"), "<"));
+                } else {
+                    String t = pick(r, List.of("39.2", "38.6", "40.1"));
+                    text = "Temp " + t + " yesterday, afebrile today.";
+                    now = List.of();
+                    before = valuesOf(Measure.BODY_TEMPERATURE, t);
+                }
+            } else if (form == 10) { // 指脉氧88%（未吸氧），吸氧后96%; 肌酐从90升至180
+                lang = "zh";
+                if (r.nextBoolean()) {
+                    String a = pick(r, List.of("86", "88", "89"));
+                    String b = pick(r, List.of("94", "95", "96"));
+                    text = "指脉氧" + a + "%（未吸氧），吸氧后" + b + "%。";
+                    now = valuesOf(Measure.OXYGEN_SATURATION, b);
+                    before = valuesOf(Measure.OXYGEN_SATURATION, a);
+                } else {
+                    int a = 60 + r.nextInt(40);
+                    text = "肌酐从" + a + "升至" + (a * 2) + "μmol/L。";
+                    now = valuesOf(Measure.CREATININE, "" + a * 2);
+                    before = valuesOf(Measure.CREATININE, "" + a);
                     change.add("CHANGE labs.14682-9");
                 }
             } else { // 未吸氧时血氧饱和度88%，吸氧3L/min后96%
@@ -508,6 +579,11 @@ final class WordingCorpus {
                 out.add(symptoms(f, "zh", "患者并非无" + s.get(0).zh() + "。", List.of(new S(s.get(0).name(), false, null))));
             } else if (form == 3) { // no longer febrile / has resolved
                 String t = pick(r, List.of("No longer febrile.", "Fever has resolved.", "The fever has now resolved.", "Afebrile now, fever resolved."));
+                if (r.nextBoolean() && !s.get(0).name().equals("fever")) { // the next item has its own predicate: stated, not listed
+                    out.add(symptoms(f, "en", "No longer febrile, " + s.get(0).en() + " " + pick(r, List.of("improving", "persists", "worse")) + ".",
+                            List.of(new S("fever", true, null), new S(s.get(0).name(), false, null))));
+                    continue;
+                }
                 out.add(symptoms(f, "en", "Admitted with pneumonia. " + t, List.of(new S("fever", true, null))));
             } else if (form == 4) { // 发热已退
                 String t = pick(r, List.of("发热已退。", "热已退，" + s.get(1).zh() + "已消失。", "目前体温正常，发热已退。"));

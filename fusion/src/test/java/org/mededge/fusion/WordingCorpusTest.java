@@ -158,7 +158,9 @@ class WordingCorpusTest {
         assertEquals(a, b);
         assertTrue(a.stream().map(Note::text).distinct().count() > 1500, "the corpus should hold many distinct notes");
         // the truth is not empty where a family is about values
-        assertTrue(a.stream().filter(n -> n.family().equals("lists and slashes")).allMatch(n -> n.values().size() >= 2));
-        assertTrue(a.stream().anyMatch(n -> n.values().stream().anyMatch(v -> v.value().compareTo(BigDecimal.ZERO) <= 0)) == false);
+        assertTrue(a.stream().filter(n -> n.family().equals("lists and slashes") && !n.form().equals("mismatch"))
+                .allMatch(n -> n.values().size() >= 2));
+        assertTrue(a.stream().filter(n -> n.form().equals("mismatch")).count() >= 30, "names and values that do not pair are scored too");
+        assertTrue(a.stream().noneMatch(n -> n.values().stream().anyMatch(v -> v.value().compareTo(BigDecimal.ZERO) <= 0)));
     }
 }

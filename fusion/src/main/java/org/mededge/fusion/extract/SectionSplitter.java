@@ -68,7 +68,7 @@ public final class SectionSplitter {
         // weak headings: only with a colon (or a line of their own)
         // shorthand headings (UK and Commonwealth notes: PC, HPC, PMHx, DHx, O/E, Ix, Imp, Mx)
         h(Section.CHIEF_COMPLAINT, true, "CC", "PC");
-        h(Section.HISTORY_OF_PRESENT_ILLNESS, true, "HPI", "HPC", "HxPC", "history", "病史", "S");
+        h(Section.HISTORY_OF_PRESENT_ILLNESS, true, "HPI", "HPC", "HxPC", "Hx", "history", "病史", "S");
         h(Section.PAST_HISTORY, true, "PMH", "PMHx", "PHx", "SHx", "FHx", "既往");
         h(Section.MEDICATIONS, true, "meds", "drugs", "DHx", "用药");
         h(Section.ALLERGIES, true, "allergy", "过敏");
@@ -98,7 +98,7 @@ public final class SectionSplitter {
      */
     private static final Pattern RUNNING = Pattern.compile("(?<![A-Za-z])(?i:(?<!\\b(?:a|his|her|their|no|significant|any|of|the) )"
             + "(chief complaint|history of (?:the )?present(?:ing)? illness|past medical history|physical examination))(?![A-Za-z])"
-            + "|(?<![患者病人其儿])(主诉)|(现病史)|(?<![无])(既往史)|(个人史)|(家族史)|(?<![无])(过敏史)|(?<![行做进])(体格检查)|(?<![行做进])(辅助检查)|(初步诊断)");
+            + "|(?<![患者病人其儿])(主诉)|(现病史)|(?<![无否认])(既往史)|(?<![行做进])(体格检查)|(?<![行做进])(辅助检查)|(初步诊断)");
 
     public Result split(NormalizedText nt) {
         String s = nt.text();

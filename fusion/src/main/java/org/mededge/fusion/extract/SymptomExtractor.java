@@ -114,6 +114,10 @@ public final class SymptomExtractor {
         return false;
     }
 
+    /** "no longer febrile, cough improving": an item with a predicate of its own is stated, not listed */
+    private static final Pattern OWN_PREDICATE = Pattern.compile("(?i)\\s*(?:is\\s+|are\\s+|has\\s+)?(?:improving|improved|worsening|worse|better|"
+            + "persist(?:s|ing)?|ongoing|continu(?:es|ing)|present|productive|getting)(?![A-Za-z])|\\s*(?:减轻|好转|加重|持续|仍在|仍有|明显)");
+
     private static boolean[] negation(String s, Span sentence, List<SymptomLexicon.Hit> hits, List<Durations.Found> durations) {
         boolean[] neg = new boolean[hits.size()];
         int cursor = sentence.start();
@@ -142,7 +146,8 @@ public final class SymptomExtractor {
                 active = !endsScope(rest, zh) && listOnly(rest, 4);
             } else if (active) {
                 // "no nausea or vomiting, cough for 2 days": the list ends where an item has its own duration
-                active = !endsScope(gap, zh) && listOnly(gap, 3) && !ownDuration(s, h, durations);
+                active = !endsScope(gap, zh) && listOnly(gap, 3) && !ownDuration(s, h, durations)
+                        && !OWN_PREDICATE.matcher(s.substring(h.end(), Math.min(sentence.end(), h.end() + 16))).lookingAt();
             }
             neg[k] = active;
             // a cue after the phrase: "胸痛（-）", "fever: absent", "发热、咳嗽均无"
@@ -289,6 +294,19 @@ public final class SymptomExtractor {
                     }
                 }
             }
+            if (d == null) {
+                // "pain for 18 hours with nausea and loss of appetite": what accompanies it shares its duration,
+                // unless its own time words follow ("and fever since this morning")
+                int next = hits.stream().filter(x -> x.start() > h.start()).mapToInt(SymptomLexicon.Hit::start).min().orElse(cl.end());
+                String after = s.substring(h.end(), Math.min(cl.end(), Math.max(h.end(), next)));
+                if (!OWN_TIME.matcher(after).find()) {
+                    for (Durations.Found f : all) {
+                        if (f.start() >= cl.start() && f.end() <= h.start()) {
+                            d = f.iso();
+                        }
+                    }
+                }
+            }
             if (d == null && all.stream().anyMatch(f -> f.start() >= cl.start() && f.start() < cl.end())) {
                 out[k] = null;
                 continue;
@@ -300,6 +318,9 @@ public final class SymptomExtractor {
         }
         return out;
     }
+
+    private static final Pattern OWN_TIME = Pattern.compile("(?i)(?<![A-Za-z])(?:since|ago|today|tonight|yesterday|this\\s+(?:morning|"
+            + "afternoon|evening)|last\\s+(?:night|week)|overnight|started|began|onset|from)(?![A-Za-z])|以来|起|开始|今晨|今日|昨日|昨晚|前");
 
     private static int clauseOf(List<Span> clauses, int at) {
         for (int c = 0; c < clauses.size(); c++) {

@@ -66,6 +66,8 @@ public final class ValueExtractor {
     private static final Pattern SEP = Pattern.compile("(?:[\\s,，、&+]|(?i:and|or)(?![A-Za-z])|和|及|与|以及|或)+");
     private static final Pattern CONNECT = Pattern.compile("\\s*(?:[:=]|(?i:is|was|of|at|are|were|reads?|measured)(?![A-Za-z])|为|是|分别为|分别是)?"
             + "\\s*(?:[:=])?\\s*");
+    private static final Pattern OPEN_PAREN = Pattern.compile("\\s*[(（]\\s*");
+    private static final Pattern CLOSE_PAREN = Pattern.compile("\\s*[)）]");
     private static final Pattern ONWARD = Pattern.compile("[\\s,，]*[;；(（][\\s,，]*");
     private static final Pattern COORDINATED = Pattern.compile("(?i:were|are|respectively)(?![A-Za-z])|分别");
 
@@ -141,8 +143,18 @@ public final class ValueExtractor {
                 }
                 lead.add(0, q);
             }
-            List<Name> names = new ArrayList<>(List.of(first));
+            List<Name> names = new ArrayList<>();
             boolean slashNames = false;
+            {
+                // "Cl/Na/K 101/138/4.1": names before the first one we know hold their places too
+                int from = i > 0 ? toks.get(i - 1).end() : 0;
+                java.util.regex.Matcher head = UNKNOWN_SLASH_HEAD.matcher(s.substring(from, first.start()));
+                if (head.find()) {
+                    unknownNames(head.group(1), from + head.start(1), names);
+                    slashNames = true;
+                }
+            }
+            names.add(first);
             int j = i + 1;
             while (j < toks.size() && toks.get(j) instanceof Name next) {
                 int from = names.get(names.size() - 1).end();
@@ -202,12 +214,16 @@ public final class ValueExtractor {
                 // qualifiers after the value, in its own clause part
                 int end = num.end();
                 while (m < toks.size() && toks.get(m) instanceof Qual q && q.when() != When.LATER) {
-                    Gap qg = gap(between(s, end, q.start(), List.of()));
-                    if (qg != Gap.EMPTY && qg != Gap.SPACE && qg != Gap.FILLER) {
+                    String raw = s.substring(end, q.start());
+                    Gap qg = gap(raw);
+                    java.util.regex.Matcher close = CLOSE_PAREN.matcher(s).region(q.end(), s.length());
+                    // "88%（未吸氧）": a parenthesis holding only the qualifier; "180 (baseline 90)" is another reading
+                    boolean paren = OPEN_PAREN.matcher(raw).matches() && close.lookingAt();
+                    if (qg != Gap.EMPTY && qg != Gap.SPACE && qg != Gap.FILLER && !paren) {
                         break;
                     }
                     quals.add(q);
-                    end = q.end();
+                    end = paren ? close.end() : q.end();
                     m++;
                 }
                 items.add(new Item(num, List.copyOf(quals), before));
@@ -248,6 +264,7 @@ public final class ValueExtractor {
 
     private static final Pattern UNKNOWN_SLASH_NAMES = Pattern.compile("(?:\\s*/\\s*[A-Za-z][A-Za-z0-9+\\-]{0,6})+\\s*/\\s*");
     private static final Pattern UNKNOWN_SLASH_TAIL = Pattern.compile("((?:\\s*/\\s*[A-Za-z][A-Za-z0-9+\\-]{0,6})+)\\s*[:=]?\\s*(?=\\d)");
+    private static final Pattern UNKNOWN_SLASH_HEAD = Pattern.compile("(?<![A-Za-z0-9])((?:[A-Za-z][A-Za-z0-9+\\-]{0,6}\\s*/\\s*)+)$");
     private static final Pattern SLASH_WORD = Pattern.compile("[A-Za-z][A-Za-z0-9+\\-]{0,6}");
 
     /** Places in a slash group held by names that are no measure of ours: each takes its value and files nothing. */

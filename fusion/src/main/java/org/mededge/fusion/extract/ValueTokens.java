@@ -110,7 +110,7 @@ final class ValueTokens {
         strong(Measure.RESPIRATORY_RATE, "respiratory\\s+rate|respiration\\s+rate|resp\\.?\\s+rate|respirations|breathing\\s+rate");
         zh(Measure.RESPIRATORY_RATE, "呼吸频率");
         weak(Measure.RESPIRATORY_RATE, "(?<![A-Za-z])(?:RR|R|Resp|resp)(?![A-Za-z])|呼吸(?!困难|音|道|科|衰|机|急促|暂停|系统|费力|运动|机能)");
-        strong(Measure.OXYGEN_SATURATION, "oxygen\\s+saturation|o2\\s+saturation|saturation|saturating|pulse\\s+ox(?:imetry)?|o2\\s+sats?");
+        strong(Measure.OXYGEN_SATURATION, "oxygen\\s+saturations?|o2\\s+saturations?|saturations?|saturating|pulse\\s+ox(?:imetry)?|o2\\s+sats?");
         zh(Measure.OXYGEN_SATURATION, "经皮血氧饱和度|血氧饱和度|指脉氧饱和度|指脉氧|氧饱和度|血氧");
         weak(Measure.OXYGEN_SATURATION, "(?<![A-Za-z])(?:SpO2|SPO2|spO2|spo2|SpO₂|SaO2|sats|Sats|sat|Sat)(?![A-Za-z])");
 
@@ -166,7 +166,7 @@ final class ValueTokens {
             + "|below|above|under)(?![A-Za-z])|不超过|不高于|不低于|不少于|小于|低于|少于|不足|大于|高于|超过|多于";
     /** a number; a decimal may lack its leading zero (".3") where no digit or word runs into it */
     private static final Pattern NUMBER = Pattern.compile("(?:(" + BOUND + ")\\s*)?"
-            + "((?<![\\d.A-Za-z])\\d{1,6}(?:\\.\\d{1,4})?(?![\\d])|(?<![\\d.A-Za-z])\\.\\d{1,4}(?![\\d.]))(?:\\s*度(\\d)(?![\\d.]))?(万)?");
+            + "((?<![\\d.])\\d{1,6}(?:\\.\\d{1,4})?(?![\\d])|(?<![\\d.A-Za-z])\\.\\d{1,4}(?![\\d.]))(?:\\s*度(\\d)(?![\\d.]))?(万)?");
     private static final Pattern ARROW = Pattern.compile("\\s*[↑↓]");
     private static final Pattern RANGE_AFTER = Pattern.compile("\\s*(?:-|–|—|~|～|〜|(?i:to)(?![A-Za-z])|至|到)\\s*\\d+(?:\\.\\d+)?");
 
@@ -192,7 +192,13 @@ final class ValueTokens {
         unit(Unit.PCT, "%|(?i:percent|per\\s+cent)(?![A-Za-z])");
         unit(Unit.MMHG, "mm\\s*Hg|mmhg|MMHG|毫米汞柱");
         unit(Unit.KPA, "[kK][Pp]a|千帕");
-        unit(Unit.MMOL_L, "mmol\\s*/\\s*[Ll]");
+        unit(Unit.MMOL_L, "mmol\\s*/\\s*[Ll]|毫摩尔(?:每|/)升");
+        unit(Unit.NG_ML, "纳克(?:每|/)毫升");
+        unit(Unit.PG_ML, "皮克(?:每|/)毫升");
+        unit(Unit.UMOL_L, "微摩尔(?:每|/)升");
+        unit(Unit.MG_L, "毫克(?:每|/)升");
+        unit(Unit.G_L, "克(?:每|/)升");
+        unit(Unit.MG_DL, "毫克(?:每|/)分升");
         unit(Unit.UMOL_L, "[uµμ]mol\\s*/\\s*[Ll]");
         unit(Unit.MEQ_L, "m[Ee]q\\s*/\\s*[Ll]");
         unit(Unit.MG_DL, "mg\\s*/\\s*d[Ll]");
@@ -216,7 +222,7 @@ final class ValueTokens {
             + "|with\\s+fluids?)(?![A-Za-z]))"
             + "|(?:鼻导管)?(?:未)?吸氧(?:\\d+(?:\\.\\d+)?\\s*L/min)?(?:后|时|下)?|静息(?:时|下)?|活动后");
     private static final Pattern LATER = Pattern.compile("(?i:(?<![A-Za-z])(?:(?:improving|improved|rising|rose|risen|increasing|increased|falling|fell|"
-            + "dropping|dropped|decreasing|decreased|down|up|coming\\s+down|going\\s+up)\\s+to|then)(?![A-Za-z]))|->|→|(?:上升|下降|升|降|增|减|回升|恢复)(?:至|到)");
+            + "dropping|dropped|decreasing|decreased|coming\\s+down|going\\s+up|went\\s+up|came\\s+down)\\s+to|then)(?![A-Za-z]))|->|→|(?:上升|下降|升|降|增|减|回升|恢复)(?:至|到)");
     private static final Pattern EARLIER = Pattern.compile("(?i:(?<![A-Za-z])(?:on\\s+arrival|at\\s+(?:admission|presentation|triage)|on\\s+admission"
             + "|initially|initial|baseline|previously|previous|prior|earlier|yesterday|this\\s+morning|last\\s+night|overnight|pre-?op(?:eratively)?"
             + "|before\\s+(?:fluids?|oxygen|treatment))(?![A-Za-z]))"
@@ -280,6 +286,10 @@ final class ValueTokens {
         while (m.find()) {
             if (!free(used, m.start(2), m.end(2))) {
                 continue;
+            }
+            int before = m.start(2) - 1;
+            if (before >= 0 && Character.isLetter(s.charAt(before)) && s.charAt(before) < 0x2E80 && !used[before]) {
+                continue; // "T2", "CD4", "HbA1c": a number inside a word; "肌钙蛋白I0.5" is a name's value
             }
             boolean bound = m.group(1) != null && free(used, m.start(), m.start(2));
             int start = bound ? m.start() : m.start(2);

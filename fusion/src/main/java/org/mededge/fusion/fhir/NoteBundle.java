@@ -93,6 +93,12 @@ public final class NoteBundle {
                 s.addEntry(ref(doc.add(o)));
             }
         }
+        if (!r.earlier().isEmpty()) {
+            // earlier readings (baseline, on arrival) are history: in the narrative, never an Observation that a
+            // receiving system could take for the current value
+            c.addSection().setTitle(zh ? "此前的测量值（非当前值）" : "Earlier readings (not current)")
+                    .setText(narrative(Fhir.divList(null, r.earlier().stream().map(v -> line(v) + " — " + v.when()).toList())));
+        }
         if (!r.symptoms().isEmpty()) {
             Composition.SectionComponent s = c.addSection().setTitle(zh ? "症状与体征" : "Symptoms and signs");
             List<String> lines = new ArrayList<>();

@@ -46,6 +46,7 @@ public final class ReportHtml {
             appendFlags(b, r.flags(), FlagCode.NEEDS_REVIEW);
             appendFlags(b, r.flags(), FlagCode.LOW_ASR_CONFIDENCE);
             appendFlags(b, r.flags(), FlagCode.UNPLACED_VALUE);
+            appendFlags(b, r.flags(), FlagCode.CHANGE);
         }
         if (r.assessment() != null) {
             var a = r.assessment();
@@ -66,6 +67,7 @@ public final class ReportHtml {
         }
         appendValues(b, zh ? "生命体征" : "Vital signs", r.vitals(), zh);
         appendValues(b, zh ? "检验" : "Laboratory", r.labs(), zh);
+        appendValues(b, zh ? "此前的测量值（非当前值）" : "Earlier readings (not current)", r.earlier(), zh);
         if (!r.symptoms().isEmpty()) {
             b.append("<h2>").append(zh ? "症状与体征" : "Symptoms and signs").append("</h2><ul>");
             for (Symptom s : r.symptoms()) {
@@ -105,7 +107,8 @@ public final class ReportHtml {
                 .append(zh ? "数值" : "Value").append("</th><th>LOINC</th><th>").append(zh ? "原文" : "As written").append("</th></tr>");
         for (ClinicalValue v : values) {
             b.append("<tr><td>").append(escape(v.display().replaceAll(" \\[.*", ""))).append("</td><td>")
-                    .append(escape(v.valueText())).append(' ').append(escape(v.unit())).append("</td><td>")
+                    .append(escape(v.valueText())).append(' ').append(escape(v.unit()))
+                    .append(v.when() == null ? "" : " <small>(" + escape(v.when()) + ")</small>").append("</td><td>")
                     .append(escape(v.code())).append("</td><td>").append(escape(v.text())).append("</td></tr>");
         }
         b.append("</table>");
