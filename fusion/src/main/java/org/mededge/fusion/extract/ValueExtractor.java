@@ -113,7 +113,7 @@ public final class ValueExtractor {
     }
 
     /** A reading: the measure, the number(s), the qualifiers, the words it spans. */
-    private record Reading(Measure measure, BigDecimal value, String comparator, int start, int end, List<Qual> quals,
+    private record Reading(Measure measure, BigDecimal value, String comparator, int start, int end, String text, List<Qual> quals,
                            int order) {
     }
 
@@ -315,7 +315,7 @@ public final class ValueExtractor {
             at = 0;
             for (Name n : names) {
                 int take = slots(n);
-                one(c, n, items.subList(at, at + take), n.start(), at == 0 ? 0 : items.get(at).num().start());
+                one(c, n, items.subList(at, at + take), n.start(), true);
                 at += take;
             }
             return;
@@ -344,7 +344,7 @@ public final class ValueExtractor {
         if (items.size() < take || take == 2 && items.get(1).before() != Gap.SLASH) {
             return;
         }
-        one(c, n, items.subList(0, take), n.start(), 0);
+        one(c, n, items.subList(0, take), n.start(), false);
         int at = take;
         while (at + take <= items.size()) {
             List<Item> next = items.subList(at, at + take);
@@ -355,7 +355,7 @@ public final class ValueExtractor {
             }
             int from = next.get(0).quals().isEmpty() ? next.get(0).num().start()
                     : Math.min(next.get(0).num().start(), next.get(0).quals().get(0).start());
-            if (!one(c, n, next, from, 1)) {
+            if (!one(c, n, next, from, false)) {
                 return;
             }
             at += take;
@@ -388,7 +388,7 @@ public final class ValueExtractor {
      * Files one reading of {@code n} from its value(s) (two for a blood pressure pair); false when the
      * values are not a reading of that measure.
      */
-    private boolean one(Ctx c, Name n, List<Item> values, int start, int order) {
+    private boolean one(Ctx c, Name n, List<Item> values, int start, boolean paired) {
         Item first = values.get(0);
         Item lastItem = values.get(values.size() - 1);
         Num num = first.num();
@@ -401,7 +401,11 @@ public final class ValueExtractor {
         if (m == null) {
             return true;
         }
-        String text = c.nt().originalSpan(start, end).strip();
+        // a reading's words: the name, its value and the qualifiers said with it; in a paired list, the name and
+        // its own value only
+        String text = paired && values.get(0).num().start() > n.end() + 1
+                ? (c.nt().originalSpan(n.start(), n.end()).strip() + " " + c.nt().originalSpan(values.get(0).num().start(), end).strip())
+                : c.nt().originalSpan(start, spanEnd).strip();
         if (n.target() == Target.BP_PAIR) {
             Num dia = lastItem.num();
             Unit unit = dia.unit() != null ? dia.unit() : num.unit();
@@ -422,8 +426,8 @@ public final class ValueExtractor {
                 return true;
             }
             String bound = num.comparator();
-            c.readings().add(new Reading(Measure.SYSTOLIC_BP, Decimals.clean(sys), bound, start, end, quals, c.readings().size()));
-            c.readings().add(new Reading(Measure.DIASTOLIC_BP, Decimals.clean(d), bound, start, end, quals, c.readings().size()));
+            c.readings().add(new Reading(Measure.SYSTOLIC_BP, Decimals.clean(sys), bound, start, end, text, quals, c.readings().size()));
+            c.readings().add(new Reading(Measure.DIASTOLIC_BP, Decimals.clean(d), bound, start, end, text, quals, c.readings().size()));
             c.spans().add(new Spans.Span(start, spanEnd));
             return true;
         }
@@ -456,7 +460,7 @@ public final class ValueExtractor {
             return true;
         }
         BigDecimal converted = convert(m, v, unit, c.zh());
-        c.readings().add(new Reading(m, converted, num.comparator(), start, end, quals, c.readings().size()));
+        c.readings().add(new Reading(m, converted, num.comparator(), start, end, text, quals, c.readings().size()));
         c.spans().add(new Spans.Span(start, spanEnd));
         return true;
     }
@@ -540,7 +544,7 @@ public final class ValueExtractor {
 
     private static ClinicalValue value(Ctx c, Reading r) {
         Measure m = r.measure();
-        return new ClinicalValue(m.loinc(), m.display(), r.value(), m.unit(), c.nt().originalSpan(r.start(), r.end()).strip(), r.comparator());
+        return new ClinicalValue(m.loinc(), m.display(), r.value(), m.unit(), r.text(), r.comparator());
     }
 
     /** The value in the measure's standard unit. */
