@@ -83,6 +83,7 @@ class DictationDevEvaluation {
                 want.addAll(DictationDemoHttpTest.values(e.get("labs")));
                 TreeSet<String> got = DictationDemoHttpTest.values(body.at("/report/vitals"));
                 got.addAll(DictationDemoHttpTest.values(body.at("/report/labs")));
+                got.addAll(DictationDemoHttpTest.values(body.at("/report/earlier"))); // stated, and kept as history
                 TreeSet<String> right = new TreeSet<>(want);
                 right.retainAll(got);
                 clips[l]++;

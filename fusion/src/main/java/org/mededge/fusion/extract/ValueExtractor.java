@@ -489,7 +489,19 @@ public final class ValueExtractor {
                 (rs.get(0).quals().stream().anyMatch(Qual::strong) ? earlier : current).add(rs.get(0));
                 continue;
             }
-            if (rs.stream().allMatch(r -> r.quals().isEmpty())) {
+            int lastCurrent = -1;
+            for (int i = 0; i < rs.size(); i++) {
+                if (kinds(rs.get(i)).contains(When.CURRENT) || kinds(rs.get(i)).contains(When.LATER)) {
+                    lastCurrent = i;
+                }
+            }
+            boolean unsaidAfterNow = false;
+            for (int i = lastCurrent + 1; lastCurrent >= 0 && i < rs.size(); i++) {
+                unsaidAfterNow |= rs.get(i).quals().isEmpty();
+            }
+            // nothing sets them apart, or a value said after the one stated as current with no words of its own
+            // ("today troponin 2.33 ... troponin 2.59"): both filed, the clinician says which is current
+            if (rs.stream().allMatch(r -> r.quals().isEmpty()) || unsaidAfterNow) {
                 // two different values and nothing that sets them apart: both filed, the clinician says which is current
                 current.addAll(rs);
                 Measure m = e.getKey();
