@@ -40,7 +40,8 @@ import org.mededge.appliance.notes.FusionSettings;
 import org.mededge.appliance.notes.NotesService;
 import org.mededge.appliance.reports.AuditService;
 import org.mededge.appliance.reports.FeedbackService;
-import org.mededge.appliance.reports.ReportRecorder;
+import org.mededge.appliance.radiology.RadiologyService;
+import org.mededge.appliance.reports.ReportPublisher;
 import org.mededge.appliance.reports.ReportsService;
 import org.mededge.appliance.reports.SignService;
 import org.mededge.appliance.store.DataAtRest;
@@ -164,15 +165,16 @@ public final class Appliance implements AutoCloseable {
     /** The feature routes (notes, dictations, studies, ...): each feature adds its service on one line. */
     private List<ApiService> featureServices() {
         ReportAssembler fusion = new ReportAssembler(FusionSettings.from(config.section("fusion")));
-        ReportRecorder recorder = new ReportRecorder(reports, config.store().keepRawInputs());
+        ReportPublisher publisher = new ReportPublisher(reports, config.store().keepRawInputs(), fusion.config().validateFhir(), metrics);
         List<ApiService> services = new ArrayList<>();
-        services.add(NotesService.create(config, engines, metrics, fusion, recorder));
+        services.add(NotesService.create(config, engines, metrics, fusion, publisher));
+        services.add(new RadiologyService(metrics, config.maxJsonBytes(), fusion.config().maxTextBytes()));
         services.add(new LanguageService(engines.slot("llm", TextGenerator.class), metrics));
         services.add(new StudiesService(engines.slot("vision", StudyEngine.class), VisionSettings.from(config.section("vision")),
-                config.maxUploadBytes(), metrics, recorder));
-        services.add(DictationService.create(config, engines, metrics, fusion, recorder));
+                config.maxUploadBytes(), metrics, publisher));
+        services.add(DictationService.create(config, engines, metrics, fusion, publisher));
         FeedbackStore feedback = new FeedbackStore(database);
-        services.add(new SignService(reports, feedback));
+        services.add(new SignService(reports, feedback, publisher));
         services.add(new FeedbackService(feedback));
         return services;
     }

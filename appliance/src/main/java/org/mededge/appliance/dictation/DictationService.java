@@ -1,6 +1,5 @@
 package org.mededge.appliance.dictation;
 
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +18,7 @@ import org.mededge.appliance.http.Bodies;
 import org.mededge.appliance.http.Json;
 import org.mededge.appliance.http.Routes;
 import org.mededge.appliance.metrics.Metrics;
-import org.mededge.appliance.reports.ReportRecorder;
+import org.mededge.appliance.reports.ReportPublisher;
 import org.mededge.asr.AsrConfig;
 import org.mededge.asr.AsrError;
 import org.mededge.asr.AsrException;
@@ -34,8 +33,6 @@ import org.mededge.asr.whisper.WhisperRecognizer;
 import org.mededge.fusion.FusionException;
 import org.mededge.fusion.ReportAssembler;
 import org.mededge.fusion.StructuredReport;
-import org.mededge.fusion.fhir.Fhir;
-import org.mededge.fusion.fhir.NoteBundle;
 import org.mededge.llm.TextGenerator;
 
 /**
@@ -56,25 +53,25 @@ public final class DictationService implements ApiService {
     private final ReportAssembler fusion;
     private final Semaphore admitted;
     private final DictationMetrics dictationMetrics;
-    private final ReportRecorder recorder;
+    private final ReportPublisher publisher;
 
     /**
      * The service as the appliance wires it: the {@code mededge.asr} section, the appliance's fusion
      * assembler, the llm engine for assessments, and the report store.
      */
     public static DictationService create(ApplianceConfig config, Engines engines, Metrics metrics, ReportAssembler fusion,
-                                          ReportRecorder recorder) {
+                                          ReportPublisher publisher) {
         return new DictationService(engines, metrics, AsrSettings.from(config.section("asr")), config.maxUploadBytes(),
-                fusion, recorder);
+                fusion, publisher);
     }
 
     /**
      * @param fusion   structures transcripts into reports; null answers {@code report: null}
-     * @param recorder stores every answered dictation before the response is sent
+     * @param publisher validates and stores every answered dictation before the response is sent
      */
     public DictationService(Engines engines, Metrics metrics, AsrConfig config, long maxUploadBytes, ReportAssembler fusion,
-                            ReportRecorder recorder) {
-        this.recorder = recorder;
+                            ReportPublisher publisher) {
+        this.publisher = publisher;
         this.engines = engines;
         this.metrics = metrics;
         this.config = config;
@@ -109,7 +106,7 @@ public final class DictationService implements ApiService {
             dictation.prompt(options);
             String type = Bodies.mediaType(req);
             AudioDecoder.requireMediaType(type);
-            String patient = ReportRecorder.patient(param(req, "patient"));
+            String patient = ReportPublisher.patient(param(req, "patient"));
             byte[] body = body(req);
             Routes.audit(req).action("dictation.transcribe").input(body).models(model + "@" + whisper.provenance().version());
             Dictation.Result r = dictation.transcribe(body, type, options);
@@ -125,16 +122,17 @@ public final class DictationService implements ApiService {
             response.put("transcript", transcript(r.transcript()));
             StructuredReport report = null;
             if (fusion != null && !r.transcript().text().isBlank()) {
+                EngineSlot<TextGenerator> llm = engines.slot("llm", TextGenerator.class);
+                Optional<TextGenerator> generator = llm.state() == EngineSlot.State.READY ? llm.engine() : Optional.empty();
                 try {
-                    EngineSlot<TextGenerator> llm = engines.slot("llm", TextGenerator.class);
-                    Optional<TextGenerator> generator = llm.state() == EngineSlot.State.READY ? llm.engine() : Optional.empty();
                     report = fusion.structure(r.transcript(), options.specialty(), generator);
+                    publisher.observeFusion(report, generator.isPresent(), (System.nanoTime() - f0) / 1e9);
                 } catch (FusionException e) {
+                    publisher.observeRefused((System.nanoTime() - f0) / 1e9);
                     response.put("reportError", Json.error(e.error().name(), e.getMessage()).get("error"));
                 }
             }
             long fusionMs = Math.round((System.nanoTime() - f0) / 1e6);
-            metrics.observeStage("fusion", model, report != null ? "ok" : "none", fusionMs / 1e3);
             response.put("report", report);
             Map<String, Object> timings = new LinkedHashMap<>();
             timings.put("decodeMs", t.decodeMs());
@@ -147,12 +145,14 @@ public final class DictationService implements ApiService {
             timings.put("totalMs", Math.round((System.nanoTime() - t0) / 1e6));
             response.put("timings", timings);
             if (report != null) {
-                Routes.audit(req).models(ReportRecorder.models(report.provenance()));
+                Routes.audit(req).models(ReportPublisher.models(report.provenance()));
             }
-            ReportRecorder.Recorded stored = recorder.record(req, "dictation", patient, options.specialty(), report,
-                    report == null ? null : Fhir.json(NoteBundle.build(report, Instant.now())),
-                    report == null ? response.get("transcript") : report.provenance(), timings, body, type,
-                    response.get("transcript"));
+            Object transcript = response.get("transcript");
+            ReportPublisher.Published stored = publisher.publish(req, report == null
+                    ? new ReportPublisher.Publication("dictation", patient, options.specialty(), null, null, transcript, timings,
+                    transcript, body, type)
+                    : new ReportPublisher.Publication("dictation", patient, options.specialty(), report, publisher.build(report),
+                    report.provenance(), timings, transcript, body, type));
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("reportId", stored.id());
             answer.put("version", stored.version());

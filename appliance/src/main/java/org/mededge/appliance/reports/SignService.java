@@ -1,7 +1,6 @@
 package org.mededge.appliance.reports;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -25,10 +24,7 @@ import org.mededge.appliance.http.Routes;
 import org.mededge.appliance.notes.NotesService;
 import org.mededge.appliance.store.FeedbackStore;
 import org.mededge.appliance.store.ReportStore;
-import org.mededge.fusion.Provenance;
 import org.mededge.fusion.StructuredReport;
-import org.mededge.fusion.fhir.Fhir;
-import org.mededge.fusion.fhir.NoteBundle;
 import org.mededge.fusion.html.ReportHtml;
 
 /**
@@ -44,8 +40,10 @@ public final class SignService implements ApiService {
 
     private final ReportStore store;
     private final FeedbackStore feedback;
+    private final ReportPublisher publisher;
 
-    public SignService(ReportStore store, FeedbackStore feedback) {
+    public SignService(ReportStore store, FeedbackStore feedback, ReportPublisher publisher) {
+        this.publisher = publisher;
         this.store = store;
         this.feedback = feedback;
     }
@@ -85,18 +83,18 @@ public final class SignService implements ApiService {
         StructuredReport signed = new StructuredReport(edited.language(), edited.specialty(), edited.sections(), edited.vitals(),
                 edited.labs(), edited.earlier(), edited.symptoms(), edited.flags(), edited.assessment(), edited.disclaimer(), status,
                 draft.provenance());
-        String signedJson = ReportRecorder.json(signed);
-        String fhir = Fhir.json(NoteBundle.build(signed, Instant.now()));
+        String signedJson = ReportPublisher.json(signed);
+        String fhir = publisher.validated(publisher.build(signed)); // a signed report's bundle is validated like any other
         String adapter = draft.assessment() == null ? null : draft.assessment().adapter();
         String specialty = signed.specialty() != null ? signed.specialty() : cur.specialty();
         String draftJson = store.versions(id).get(0).reportJson();
         ReportStore.StoredReport after;
         try {
             after = store.sign(id, expected, p.id(), signedJson, fhir,
-                    new AuditEntry.Event(p.id(), p.roleId(), "report.sign", "", "ok", ReportRecorder.models(draft.provenance()),
+                    new AuditEntry.Event(p.id(), p.roleId(), "report.sign", "", "ok", ReportPublisher.models(draft.provenance()),
                             trail.inputSha256(), AuditTrail.sha256(signedJson), Routes.client(req)),
                     c -> {
-                        feedback.add(c, id, specialty, ReportRecorder.models(draft.provenance()), adapter, draftJson, signedJson);
+                        feedback.add(c, id, specialty, ReportPublisher.models(draft.provenance()), adapter, draftJson, signedJson);
                         return null;
                     });
         } catch (ReportStore.VersionConflict e) {

@@ -26,15 +26,13 @@ import org.mededge.appliance.http.Bodies;
 import org.mededge.appliance.http.Json;
 import org.mededge.appliance.http.Routes;
 import org.mededge.appliance.metrics.Metrics;
-import org.mededge.appliance.reports.ReportRecorder;
-import org.mededge.fusion.fhir.Fhir;
+import org.mededge.appliance.reports.ReportPublisher;
 import org.mededge.fusion.fhir.ImagingBundle;
 import org.mededge.vision.Finding;
 import org.mededge.vision.Heatmap;
 import org.mededge.vision.ImageStudy;
 import org.mededge.vision.ImagingFindings;
 import org.mededge.vision.ImagingModel;
-import org.mededge.vision.VisionError;
 import org.mededge.vision.VisionException;
 
 /**
@@ -57,12 +55,12 @@ public final class StudiesService implements ApiService {
     private final StudyMetrics metrics;
     private volatile boolean backendReported;
 
-    private final ReportRecorder recorder;
+    private final ReportPublisher publisher;
 
-    /** @param recorder stores every answered study (findings and FHIR, the image only when configured) */
+    /** @param publisher validates and stores every answered study (findings and FHIR, the image only when configured) */
     public StudiesService(EngineSlot<StudyEngine> slot, VisionSettings settings, long maxUploadBytes, Metrics metrics,
-                          ReportRecorder recorder) {
-        this.recorder = recorder;
+                          ReportPublisher publisher) {
+        this.publisher = publisher;
         this.slot = slot;
         this.settings = settings;
         this.maxBody = Math.min(maxUploadBytes, settings.engine().maxImageBytes());
@@ -80,7 +78,7 @@ public final class StudiesService implements ApiService {
         // everything that can be answered without the body is answered first: a study is not read
         // (up to the image limit, into memory) only to be told the engine is not ready
         String type = Bodies.requireMediaType(req, MEDIA_TYPES);
-        String patient = ReportRecorder.patient(req.query().first("patient").orElse(null));
+        String patient = ReportPublisher.patient(req.query().first("patient").orElse(null));
         ImagingModel model = model();
         byte[] image = Bodies.read(req, maxBody);
         AuditTrail trail = Routes.audit(req).action("study.analyze").input(image);
@@ -102,9 +100,9 @@ public final class StudiesService implements ApiService {
         String top = f.findings().isEmpty() ? null : f.findings().get(0).label();
         cache.put(id, a.study(), f, top);
         Map<String, Object> answer = response(id, a.study(), f, top);
-        ReportRecorder.Recorded stored = recorder.record(req, "study", patient, "radiology", answer,
-                Fhir.json(ImagingBundle.build(f, null, "en", Instant.now())), answer.get("model"), answer.get("timings"),
-                image, type);
+        ReportPublisher.Published stored = publisher.publish(req, new ReportPublisher.Publication("study", patient, "radiology",
+                answer, ImagingBundle.build(f, null, "en", Instant.now()), answer.get("model"), answer.get("timings"), null, image,
+                type));
         answer.put("reportId", stored.id());
         byte[] body = json(answer);
         trail.output(body);
