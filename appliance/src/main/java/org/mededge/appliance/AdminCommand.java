@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.mededge.appliance.audit.AuditEntry;
-import org.mededge.appliance.audit.AuditLog;
+import org.mededge.appliance.store.AuditLog;
 import org.mededge.appliance.auth.Role;
 import org.mededge.appliance.auth.TokenStore;
 import org.mededge.appliance.store.Database;

@@ -11,7 +11,7 @@ import java.util.logging.Logger;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 
-import org.mededge.appliance.audit.AuditLog;
+import org.mededge.appliance.store.AuditLog;
 import org.mededge.appliance.auth.AccessPolicy;
 import org.mededge.appliance.auth.Authenticator;
 import org.mededge.appliance.auth.RateLimiter;
@@ -155,7 +155,7 @@ public final class Appliance implements AutoCloseable {
      */
     private static Map<String, EngineSlot.Loader<? extends AutoCloseable>> engineLoaders(ApplianceConfig config) {
         Map<String, EngineSlot.Loader<? extends AutoCloseable>> loaders = new LinkedHashMap<>();
-        // vision first: DJL's ONNX Runtime engine must exist before any other OrtEnvironment
+        StudyEngine.createOrtEnvironmentFirst(); // before any engine: DJL's ONNX Runtime must own the OrtEnvironment
         loaders.put("vision", StudyEngine.loader(VisionSettings.from(config.section("vision"))));
         DictationWiring.engineLoaders(loaders, AsrSettings.from(config.section("asr")));
         loaders.put("llm", LanguageService.loader(LanguageSettings.from(config.section("llm"))));

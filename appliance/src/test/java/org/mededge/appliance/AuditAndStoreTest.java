@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.mededge.appliance.audit.AuditEntry;
-import org.mededge.appliance.audit.AuditLog;
+import org.mededge.appliance.store.AuditLog;
 import org.mededge.appliance.store.Database;
 import org.mededge.appliance.store.ReportStore;
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.mededge.appliance.audit.AuditEntry;
-import org.mededge.appliance.audit.AuditLog;
+import org.mededge.appliance.store.AuditLog;
 import org.mededge.appliance.auth.Principal;
 import org.mededge.appliance.store.ReportStore;
 

@@ -19,23 +19,8 @@ public final class DictationWiring {
 
     /** Adds the vad (Silero, ONNX Runtime) and asr (whisper.cpp) loaders. */
     public static void engineLoaders(Map<String, EngineSlot.Loader<? extends AutoCloseable>> loaders, AsrConfig config) {
-        loaders.put("vad", m -> {
-            djlFirst();
-            return SileroVad.load(m.file(m.files().get(0).path()));
-        });
+        loaders.put("vad", m -> SileroVad.load(m.file(m.files().get(0).path())));
         loaders.put("asr", m -> loadWhisper(m, config));
-    }
-
-    /**
-     * DJL's ONNX Runtime engine (vision's) refuses to start once anything else has created the
-     * process's OrtEnvironment, and the VAD loads first: let DJL create it.
-     */
-    private static void djlFirst() {
-        try {
-            org.mededge.vision.ort.OrtBackends.engine();
-        } catch (RuntimeException | LinkageError e) {
-            LOG.fine(() -> "DJL's ONNX Runtime engine unavailable; the VAD creates the environment itself");
-        }
     }
 
     private static WhisperRecognizer loadWhisper(InstalledModel m, AsrConfig config) {

@@ -18,8 +18,7 @@ public final class Engines implements AutoCloseable {
      *                installed and verified
      */
     public Engines(ApplianceConfig config, Map<String, EngineSlot.Loader<? extends AutoCloseable>> loaders) {
-        // load in the loaders' declared order (it matters: DJL's ONNX Runtime engine must exist before
-        // any other OrtEnvironment), then any configured engine that only checks its model
+        // load in the loaders' declared order, then any configured engine that only checks its model
         for (String name : loaders.keySet()) {
             config.engines().stream().filter(b -> b.engine().equals(name)).findFirst()
                     .ifPresent(b -> slots.put(name, slot(b, loaders.get(name))));

@@ -15,7 +15,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 
 import org.mededge.appliance.audit.AuditEntry;
-import org.mededge.appliance.audit.AuditLog;
+import org.mededge.appliance.store.AuditLog;
 import org.mededge.appliance.audit.AuditTrail;
 import org.mededge.appliance.auth.Authenticator;
 import org.mededge.appliance.auth.Principal;

@@ -17,7 +17,7 @@ import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Reference;
 
 import org.mededge.appliance.audit.AuditEntry;
-import org.mededge.appliance.audit.AuditLog;
+import org.mededge.appliance.store.AuditLog;
 import org.mededge.appliance.http.ApiException;
 import org.mededge.appliance.http.ApiService;
 import org.mededge.appliance.http.Json;

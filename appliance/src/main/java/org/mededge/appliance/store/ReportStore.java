@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.UUID;
 
 import org.mededge.appliance.audit.AuditEntry;
-import org.mededge.appliance.audit.AuditLog;
 
 /**
  * Durable reports with versions: preliminary (the AI draft) → final (signed by a clinician) →

@@ -19,18 +19,22 @@ public final class StudyEngine implements AutoCloseable, EngineSlot.Described {
         this.model = model;
     }
 
-    /**
-     * The "vision" engine loader. Creates DJL's ONNX Runtime engine at once: it must create the
-     * process's OrtEnvironment before any other component (voice activity, language model) does,
-     * or DJL's engine cannot start at all in this JVM.
-     */
+    /** The "vision" engine loader. */
     public static EngineSlot.Loader<StudyEngine> loader(VisionSettings settings) {
+        return m -> load(m, settings);
+    }
+
+    /**
+     * Creates DJL's ONNX Runtime engine, which must create the process's OrtEnvironment before any
+     * other component (voice activity, language model) does, or it cannot start at all in this JVM.
+     * {@code Appliance} calls it once, before any engine loads: the one place this rule is applied.
+     */
+    public static void createOrtEnvironmentFirst() {
         try {
             OrtBackends.engine();
-        } catch (BackendUnavailableException e) {
+        } catch (BackendUnavailableException | LinkageError e) {
             LOG.warning(e.getMessage());
         }
-        return m -> load(m, settings);
     }
 
     /** A verified installed model to a running imaging engine. */

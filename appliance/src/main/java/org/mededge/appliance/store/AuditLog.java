@@ -1,4 +1,4 @@
-package org.mededge.appliance.audit;
+package org.mededge.appliance.store;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -12,7 +12,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
-import org.mededge.appliance.store.Database;
+import org.mededge.appliance.audit.AuditEntry;
+
 
 /**
  * A hash-chained, append-only audit log: each entry's hash covers its fields and the previous
