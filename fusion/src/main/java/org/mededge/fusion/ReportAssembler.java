@@ -51,7 +51,12 @@ public final class ReportAssembler {
 
     /** Structures a typed or dictated note. */
     public StructuredReport structure(NoteRequest request, Optional<TextGenerator> llm) {
-        return structure(request.text(), request.language(), request.specialty(), llm, List.of(), null);
+        return structure(request, List.of(), llm);
+    }
+
+    /** Structures a note with the positive findings of the imaging studies attached to it. */
+    public StructuredReport structure(NoteRequest request, List<ImagingFinding> imaging, Optional<TextGenerator> llm) {
+        return structure(request.text(), request.language(), request.specialty(), llm, List.of(), null, imaging);
     }
 
     /**
@@ -59,6 +64,12 @@ public final class ReportAssembler {
      * LOW_ASR_CONFIDENCE flag and the speech model joins the provenance.
      */
     public StructuredReport structure(Transcript transcript, String specialty, Optional<TextGenerator> llm) {
+        return structure(transcript, specialty, List.of(), llm);
+    }
+
+    /** Structures a dictation with the positive findings of the imaging studies attached to it. */
+    public StructuredReport structure(Transcript transcript, String specialty, List<ImagingFinding> imaging,
+                                      Optional<TextGenerator> llm) {
         List<Flag> asrFlags = new ArrayList<>();
         List<Segment> unsure = transcript.segments().stream().filter(Segment::lowConfidence).toList();
         String language = Languages.normalize(transcript.language());
@@ -80,7 +91,7 @@ public final class ReportAssembler {
         Transcript.ModelProvenance m = transcript.model();
         Provenance.ModelRef asr = m == null ? null
                 : new Provenance.ModelRef("asr", m.name(), m.version(), m.sha256(), m.engine(), m.device(), null, null);
-        return structure(transcript.text(), language, specialty, llm, asrFlags, asr);
+        return structure(transcript.text(), language, specialty, llm, asrFlags, asr, imaging);
     }
 
     private static String clock(long ms) {
@@ -89,7 +100,8 @@ public final class ReportAssembler {
     }
 
     private StructuredReport structure(String text, String requestedLanguage, String specialtyName,
-                                       Optional<TextGenerator> llm, List<Flag> extraFlags, Provenance.ModelRef asr) {
+                                       Optional<TextGenerator> llm, List<Flag> extraFlags, Provenance.ModelRef asr,
+                                       List<ImagingFinding> imaging) {
         long t0 = System.nanoTime();
         checkText(text);
         String language;
@@ -120,12 +132,17 @@ public final class ReportAssembler {
         List<ClinicalValue> current = new ArrayList<>(vitals.accepted());
         current.addAll(labs.accepted());
         flags.addAll(Trends.check(current, earlier.accepted(), language));
+        flags.addAll(RedFlags.imaging(imaging, language));
         long t2 = System.nanoTime();
 
         List<Provenance.ModelRef> models = new ArrayList<>();
         if (asr != null) {
             models.add(asr);
         }
+        imaging.stream().map(f -> f.model() + "@" + f.modelVersion()).distinct().forEach(m -> {
+            ImagingFinding f = imaging.stream().filter(x -> (x.model() + "@" + x.modelVersion()).equals(m)).findFirst().orElseThrow();
+            models.add(new Provenance.ModelRef("vision", f.model(), f.modelVersion(), null, "vision", null, null, null));
+        });
         models.add(new Provenance.ModelRef("rules", RULES_NAME, RULES_VERSION, null, "java", "cpu", null, null));
         Assessment assessment = null;
         String whyNone;
@@ -135,7 +152,7 @@ public final class ReportAssembler {
         } else {
             TextGenerator generator = llm.get();
             GenerationRequest req = PromptBuilder.build(specialty, language, ex.sections(), vitals.accepted(),
-                    labs.accepted(), ex.symptoms(), safeAdapters(generator), config.assessmentMaxTokens(),
+                    labs.accepted(), ex.symptoms(), imaging, safeAdapters(generator), config.assessmentMaxTokens(),
                     config.assessmentDeadline());
             long a0 = System.nanoTime();
             Generation g = null;
@@ -159,7 +176,7 @@ public final class ReportAssembler {
             whyNone = failure;
         }
         flags.addAll(ConfidenceGate.check(assessment, config.reviewThreshold(), whyNone, language));
-        flags.addAll(ReasonGrounding.check(assessment, ex.symptoms(), vitals.accepted(), language));
+        flags.addAll(ReasonGrounding.check(assessment, ex.symptoms(), vitals.accepted(), imaging, text, language));
 
         Map<String, Double> all = new LinkedHashMap<>();
         all.put("extractMs", ms(t0, t1));
@@ -167,7 +184,7 @@ public final class ReportAssembler {
         all.putAll(timings);
         all.put("totalMs", ms(t0, System.nanoTime()));
         return new StructuredReport(language, specialty.name(), ex.sections(), vitals.accepted(), labs.accepted(),
-                earlier.accepted(), ex.symptoms(), flags, assessment, Disclaimer.forLanguage(language), StructuredReport.STATUS_PRELIMINARY,
+                earlier.accepted(), imaging, ex.symptoms(), flags, assessment, Disclaimer.forLanguage(language), StructuredReport.STATUS_PRELIMINARY,
                 new Provenance(models, all));
     }
 

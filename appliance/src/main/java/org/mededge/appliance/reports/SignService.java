@@ -79,9 +79,9 @@ public final class SignService implements ApiService {
         StructuredReport draft = parse(store.versions(id).get(0).reportJson());
         StructuredReport edited = parseEdited(body.get("report"));
         String status = ReportStore.PRELIMINARY.equals(cur.current().status()) ? ReportStore.FINAL : ReportStore.AMENDED;
-        // the clinician's content, the draft's provenance (which models made it cannot be edited)
+        // the clinician's content, the draft's provenance and the imaging models' findings (what models said cannot be edited)
         StructuredReport signed = new StructuredReport(edited.language(), edited.specialty(), edited.sections(), edited.vitals(),
-                edited.labs(), edited.earlier(), edited.symptoms(), edited.flags(), edited.assessment(), edited.disclaimer(), status,
+                edited.labs(), edited.earlier(), parse(cur.current().reportJson()).imaging(), edited.symptoms(), edited.flags(), edited.assessment(), edited.disclaimer(), status,
                 draft.provenance());
         String signedJson = ReportPublisher.json(signed);
         String fhir = publisher.validated(publisher.build(signed)); // a signed report's bundle is validated like any other

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import org.mededge.fusion.ClinicalValue;
+import org.mededge.fusion.ImagingFinding;
 import org.mededge.fusion.Section;
 import org.mededge.fusion.Symptom;
 import org.mededge.llm.AdapterRef;
@@ -39,6 +40,14 @@ public final class PromptBuilder {
     public static GenerationRequest build(Specialties.Specialty specialty, String language, Map<String, String> sections,
                                           List<ClinicalValue> vitals, List<ClinicalValue> labs, List<Symptom> symptoms,
                                           List<String> available, int maxNewTokens, Duration deadline) {
+        return build(specialty, language, sections, vitals, labs, symptoms, List.of(), available, maxNewTokens, deadline);
+    }
+
+    /** The same, with the positive findings of the attached imaging studies beside vitals and labs. */
+    public static GenerationRequest build(Specialties.Specialty specialty, String language, Map<String, String> sections,
+                                          List<ClinicalValue> vitals, List<ClinicalValue> labs, List<Symptom> symptoms,
+                                          List<ImagingFinding> imaging, List<String> available, int maxNewTokens,
+                                          Duration deadline) {
         StringBuilder u = new StringBuilder(1024);
         u.append("Specialty: ").append(specialty.name()).append('\n');
         u.append("Note language: ").append(language).append('\n');
@@ -48,7 +57,13 @@ public final class PromptBuilder {
                 .collect(Collectors.joining("; ")));
         u.append('\n');
         u.append("Vital signs: ").append(values(vitals)).append('\n');
-        u.append("Laboratory: ").append(values(labs)).append("\n\n");
+        u.append("Laboratory: ").append(values(labs)).append('\n');
+        if (!imaging.isEmpty()) {
+            u.append("Imaging (AI model findings): ").append(imaging.stream().map(f -> f.label() + " (probability "
+                    + Math.round(f.probability() * 100) + " %" + (f.clinical() ? "" : ", " + ImagingFinding.NOT_CLINICAL_EN) + ")")
+                    .collect(Collectors.joining("; "))).append('\n');
+        }
+        u.append('\n');
         u.append("Note:\n");
         StringBuilder note = new StringBuilder();
         for (Section s : Section.values()) {

@@ -21,6 +21,7 @@ import org.hl7.fhir.r4.model.Quantity;
 import org.mededge.fusion.Assessment;
 import org.mededge.fusion.ClinicalValue;
 import org.mededge.fusion.Flag;
+import org.mededge.fusion.ImagingFinding;
 import org.mededge.fusion.Provenance.ModelRef;
 import org.mededge.fusion.Section;
 import org.mededge.fusion.StructuredReport;
@@ -93,6 +94,17 @@ public final class NoteBundle {
                 s.addEntry(ref(doc.add(o)));
             }
         }
+        if (!r.imaging().isEmpty()) {
+            Composition.SectionComponent s = c.addSection().setTitle(zh ? "影像发现（AI 模型）" : "Imaging findings (AI model)")
+                    .setCode(concept(LOINC, "18748-4", "Diagnostic imaging study", null));
+            List<String> lines = new ArrayList<>();
+            for (ImagingFinding f : r.imaging()) {
+                String device = doc.device(new ModelRef("vision", f.model(), f.modelVersion(), null, "vision", null, null, null));
+                s.addEntry(ref(doc.add(imaging(doc, f, device, zh))));
+                lines.add(imagingLine(f, zh));
+            }
+            s.setText(narrative(Fhir.divList(null, lines)));
+        }
         if (!r.earlier().isEmpty()) {
             // earlier readings (baseline, on arrival) are history: in the narrative, never an Observation that a
             // receiving system could take for the current value
@@ -118,6 +130,45 @@ public final class NoteBundle {
                     .setText(narrative(Fhir.divList(null, r.flags().stream().map(Flag::message).toList())));
         }
         return withStatus(doc.finish(c, assembler), r.status(), doc.date);
+    }
+
+    /**
+     * The one rule for an imaging model's finding in FHIR: a preliminary Observation (category imaging,
+     * RadLex-coded, "probably present", the probability as a component, the model as its Device); a
+     * finding of a model not declared clinical also carries the tag {@link #NOT_CLINICAL_TAG} and the
+     * words {@link ImagingFinding#NOT_CLINICAL_EN} in its note and narrative.
+     */
+    static Observation imaging(Document doc, ImagingFinding f, String device, boolean zh) {
+        Observation o = new Observation();
+        o.setStatus(Observation.ObservationStatus.PRELIMINARY);
+        o.addCategory(concept(OBSERVATION_CATEGORY, "imaging", "Imaging", null));
+        CodeableConcept code = new CodeableConcept().setText(f.label());
+        if (f.radlexId() != null) {
+            code.addCoding(new Coding(Document.RADLEX, f.radlexId(), f.label()));
+        }
+        o.setCode(code);
+        o.setSubject(ref(doc.patient));
+        o.setEffective(new DateTimeType(doc.date));
+        o.setValue(concept(SNOMED, "410592001", "Probably present", "suggested by the AI imaging model"));
+        o.addComponent().setCode(new CodeableConcept().setText("model probability")).setValue(new Quantity()
+                .setValue(BigDecimal.valueOf(f.probability() * 100).setScale(1, java.math.RoundingMode.HALF_UP))
+                .setUnit("%").setSystem(UCUM).setCode("%"));
+        o.setDevice(ref(device));
+        o.setMethod(new CodeableConcept().setText("AI imaging model"));
+        if (!f.clinical()) {
+            o.getMeta().addTag(NOT_CLINICAL_TAG, "not-clinical", ImagingFinding.NOT_CLINICAL_EN);
+            o.addNote().setText(ImagingFinding.NOT_CLINICAL_EN);
+        }
+        o.setText(narrative(Fhir.div(imagingLine(f, zh))));
+        return o;
+    }
+
+    /** The tag system that marks an output of a model not declared clinical. */
+    public static final String NOT_CLINICAL_TAG = "urn:mededge:model-tier";
+
+    private static String imagingLine(ImagingFinding f, boolean zh) {
+        return f.label() + " " + Math.round(f.probability() * 100) + " % (" + f.model() + " " + f.modelVersion()
+                + (f.clinical() ? "" : "; " + (zh ? ImagingFinding.NOT_CLINICAL_ZH : ImagingFinding.NOT_CLINICAL_EN)) + ")";
     }
 
     private static String line(ClinicalValue v) {

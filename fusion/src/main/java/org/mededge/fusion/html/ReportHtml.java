@@ -6,6 +6,7 @@ import java.util.Map;
 import org.mededge.fusion.ClinicalValue;
 import org.mededge.fusion.Flag;
 import org.mededge.fusion.FlagCode;
+import org.mededge.fusion.ImagingFinding;
 import org.mededge.fusion.Provenance;
 import org.mededge.fusion.Section;
 import org.mededge.fusion.StructuredReport;
@@ -68,6 +69,16 @@ public final class ReportHtml {
         appendValues(b, zh ? "生命体征" : "Vital signs", r.vitals(), zh);
         appendValues(b, zh ? "检验" : "Laboratory", r.labs(), zh);
         appendValues(b, zh ? "此前的测量值（非当前值）" : "Earlier readings (not current)", r.earlier(), zh);
+        if (!r.imaging().isEmpty()) {
+            b.append("<h2>").append(zh ? "影像发现（AI 模型）" : "Imaging findings (AI model)").append("</h2><ul>");
+            for (ImagingFinding f : r.imaging()) {
+                b.append("<li>").append(escape(f.label())).append(' ').append(Math.round(f.probability() * 100)).append(" % <small>")
+                        .append(escape(f.model() + " " + f.modelVersion())).append("</small>")
+                        .append(f.clinical() ? "" : " <b class=\"notclinical\">" + escape(zh ? ImagingFinding.NOT_CLINICAL_ZH
+                                : ImagingFinding.NOT_CLINICAL_EN) + "</b>").append("</li>");
+            }
+            b.append("</ul>");
+        }
         if (!r.symptoms().isEmpty()) {
             b.append("<h2>").append(zh ? "症状与体征" : "Symptoms and signs").append("</h2><ul>");
             for (Symptom s : r.symptoms()) {

@@ -9,6 +9,7 @@ import java.util.Set;
 import org.mededge.fusion.Assessment;
 import org.mededge.fusion.ClinicalValue;
 import org.mededge.fusion.Flag;
+import org.mededge.fusion.ImagingFinding;
 import org.mededge.fusion.FlagCode;
 import org.mededge.fusion.Symptom;
 import org.mededge.fusion.extract.NormalizedText;
@@ -61,10 +62,43 @@ public final class ReasonGrounding {
 
     public static List<Flag> check(Assessment assessment, List<Symptom> noteSymptoms, List<ClinicalValue> vitals,
                                    String language) {
+        return check(assessment, noteSymptoms, vitals, List.of(), "", language);
+    }
+
+    /** Imaging findings a reason may cite: each is supported by a positive study finding of that name or by the note's words. */
+    private static final Map<String, java.util.regex.Pattern> IMAGING_TERMS = Map.of(
+            "cardiomegaly", java.util.regex.Pattern.compile("(?i)cardiomegaly|enlarged\\s+(?:heart|cardiac\\s+silhouette)|心脏增大|心影增大"),
+            "effusion", java.util.regex.Pattern.compile("(?i)effusion|胸腔积液|积液"),
+            "pneumothorax", java.util.regex.Pattern.compile("(?i)pneumothorax|气胸"),
+            "consolidation", java.util.regex.Pattern.compile("(?i)consolidation|实变"),
+            "nodule", java.util.regex.Pattern.compile("(?i)nodules?|结节"),
+            "atelectasis", java.util.regex.Pattern.compile("(?i)atelectasis|肺不张"),
+            "infiltration", java.util.regex.Pattern.compile("(?i)infiltrat(?:e|es|ion)|浸润"),
+            "opacity", java.util.regex.Pattern.compile("(?i)opacit(?:y|ies)|阴影|密度增高影"));
+
+    /** The imaging findings the reason cites that no attached study showed and the note does not state. */
+    public static Set<String> unsupportedImaging(Assessment assessment, List<ImagingFinding> imaging, String noteText) {
+        Set<String> out = new LinkedHashSet<>();
+        for (Map.Entry<String, java.util.regex.Pattern> e : IMAGING_TERMS.entrySet()) {
+            if (!e.getValue().matcher(assessment.reason()).find()) {
+                continue;
+            }
+            boolean shown = imaging.stream().anyMatch(f -> e.getValue().matcher(f.label()).find()
+                    || f.label().toLowerCase(java.util.Locale.ROOT).contains(e.getKey()));
+            if (!shown && !e.getValue().matcher(noteText == null ? "" : noteText).find()) {
+                out.add(e.getKey());
+            }
+        }
+        return out;
+    }
+
+    public static List<Flag> check(Assessment assessment, List<Symptom> noteSymptoms, List<ClinicalValue> vitals,
+                                   List<ImagingFinding> imaging, String noteText, String language) {
         if (assessment == null || assessment.reason() == null) {
             return List.of();
         }
         Set<String> missing = unsupported(assessment, noteSymptoms, vitals);
+        missing.addAll(unsupportedImaging(assessment, imaging, noteText));
         if (missing.isEmpty()) {
             return List.of();
         }

@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 
 import org.mededge.fusion.ClinicalValue;
 import org.mededge.fusion.Flag;
+import org.mededge.fusion.ImagingFinding;
 import org.mededge.fusion.FlagCode;
 import org.mededge.fusion.Symptom;
 
@@ -96,6 +97,31 @@ public final class RedFlags {
                     ? "卒中征象（" + signs + "）：立即启动卒中流程，记录最后正常时间，查血糖，紧急头颅 CT。"
                     : "Stroke signs (" + signs + "): activate the stroke pathway now, record the time last known well, check glucose and get an urgent CT head.",
                     "symptoms"));
+        }
+        return flags;
+    }
+
+    /** Imaging findings that need action now, by label (lower case, any model). */
+    private static final List<String> CRITICAL_IMAGING = List.of("pneumothorax", "pneumoperitoneum", "tension pneumothorax");
+
+    /**
+     * A positive imaging finding that needs urgent action (pneumothorax): RED_FLAG with a plain
+     * instruction; a finding from a model not declared clinical says so in the same words.
+     */
+    public static List<Flag> imaging(List<ImagingFinding> findings, String language) {
+        boolean zh = "zh".equals(language);
+        List<Flag> flags = new ArrayList<>();
+        for (ImagingFinding f : findings) {
+            String label = f.label().toLowerCase(java.util.Locale.ROOT);
+            if (CRITICAL_IMAGING.stream().noneMatch(label::contains)) {
+                continue;
+            }
+            String p = Math.round(f.probability() * 100) + " %";
+            String mark = f.clinical() ? "" : (zh ? "；" + ImagingFinding.NOT_CLINICAL_ZH : "; " + ImagingFinding.NOT_CLINICAL_EN);
+            flags.add(new Flag(FlagCode.RED_FLAG, zh
+                    ? "影像模型提示" + f.label() + "（概率 " + p + mark + "）：立即阅片确认；若确认且患者不稳定，立即减压并请上级医师。"
+                    : f.label() + " suggested by the imaging model (probability " + p + mark + "): look at the image now; if it is"
+                    + " confirmed and the patient is unstable, decompress and call a senior.", "imaging." + f.label()));
         }
         return flags;
     }
