@@ -41,6 +41,7 @@ import org.mededge.appliance.notes.NotesService;
 import org.mededge.appliance.reports.AuditService;
 import org.mededge.appliance.reports.FeedbackService;
 import org.mededge.appliance.radiology.RadiologyService;
+import org.mededge.appliance.reports.Refusion;
 import org.mededge.appliance.reports.ReportPublisher;
 import org.mededge.appliance.reports.ReportsService;
 import org.mededge.appliance.reports.SignService;
@@ -171,7 +172,8 @@ public final class Appliance implements AutoCloseable {
         services.add(new RadiologyService(metrics, config.maxJsonBytes(), fusion.config().maxTextBytes()));
         services.add(new LanguageService(engines.slot("llm", TextGenerator.class), metrics));
         services.add(new StudiesService(engines.slot("vision", StudyEngine.class), VisionSettings.from(config.section("vision")),
-                config.maxUploadBytes(), metrics, publisher));
+                config.maxUploadBytes(), metrics, publisher,
+                new Refusion(reports, fusion, engines.slot("llm", TextGenerator.class), publisher)));
         services.add(DictationService.create(config, engines, metrics, fusion, publisher));
         FeedbackStore feedback = new FeedbackStore(database);
         services.add(new SignService(reports, feedback, publisher));

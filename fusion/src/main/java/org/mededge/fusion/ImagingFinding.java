@@ -3,6 +3,7 @@ package org.mededge.fusion;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
@@ -20,6 +21,7 @@ import org.mededge.vision.ImagingFindings;
  * @param study       the stored report of the study it came from, or null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(value = {"marking"}, allowGetters = true) // written for readers, derived again when read back
 public record ImagingFinding(String label, String radlexId, double probability, String model, String modelVersion,
                              String modelTier, boolean clinical, String study) {
     /** The words every view shows beside a finding from a model not declared clinical (JSON, HTML, FHIR, the page). */

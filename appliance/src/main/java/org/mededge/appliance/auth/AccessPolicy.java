@@ -19,7 +19,7 @@ public final class AccessPolicy {
     private static final Set<String> AUDITED = Set.of("GET /v1/tokens", "POST /v1/tokens", "DELETE /v1/tokens/{id}",
             "POST /v1/notes", "POST /v1/dictations", "POST /v1/radiology/normalize", "POST /v1/studies",
             "GET /v1/studies/{id}/heatmap", "GET /v1/reports", "GET /v1/reports/{id}", "GET /v1/reports/{id}/fhir",
-            "GET /v1/reports/{id}/html", "PUT /v1/reports/{id}", "GET /v1/feedback/export", "GET /v1/audit/export",
+            "GET /v1/reports/{id}/html", "PUT /v1/reports/{id}", "POST /v1/reports/{id}/studies", "GET /v1/feedback/export", "GET /v1/audit/export",
             "GET /v1/audit/verify");
 
     public AccessPolicy(boolean openHealth, boolean openMetrics) {
@@ -44,6 +44,8 @@ public final class AccessPolicy {
         allow("GET /v1/reports/{id}/fhir", readers);
         allow("GET /v1/reports/{id}/html", readers);
         allow("PUT /v1/reports/{id}", EnumSet.of(Role.CLINICIAN));
+        // a study added to an encounter's report: clinicians to their own (the service checks), radiology to any
+        allow("POST /v1/reports/{id}/studies", readers);
         Set<Role> admin = EnumSet.of(Role.ADMIN);
         allow("GET /v1/audit/verify", admin);
         allow("GET /v1/audit/export", admin);

@@ -111,8 +111,13 @@ public final class NotesService implements ApiService {
         trail.models(ReportPublisher.models(report.provenance()));
 
         byte[] raw = text.getBytes(StandardCharsets.UTF_8);
+        // the note as sent is kept beside its report: a study attached later is fused with it
+        Map<String, Object> source = new LinkedHashMap<>();
+        source.put("text", text);
+        source.put("language", language);
+        source.put("specialty", specialty);
         ReportPublisher.Published stored = publisher.publish(req, ReportPublisher.Publication.of("note", patient, report,
-                report.provenance().timings(), null, raw, Json.MEDIA_TYPE, publisher));
+                report.provenance().timings(), source, raw, Json.MEDIA_TYPE, publisher));
         String fhir = stored.fhirJson();
         res.header("X-MedEdge-Report-Id", stored.id());
         byte[] out;

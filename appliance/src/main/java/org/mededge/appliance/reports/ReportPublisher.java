@@ -91,6 +91,29 @@ public final class ReportPublisher {
         return new Published(r.id(), r.currentVersion(), r.current().status(), fhir);
     }
 
+    /**
+     * Publishes one more input of an existing report: the re-fused report's bundle validated, the new
+     * version and its audit entry stored together.
+     */
+    public Published addInput(ServerRequest req, String id, String input, StructuredReport r, byte[] raw, String mediaType) {
+        String fhir = validated(build(r));
+        Principal who = Routes.principal(req);
+        AuditTrail trail = Routes.audit(req);
+        String inputSha = trail.inputSha256() != null ? trail.inputSha256() : AuditTrail.sha256(raw);
+        String reportJson = json(r);
+        ReportStore.StoredReport s;
+        try {
+            s = store.addInput(id, new ReportStore.NewInput(input, who.id(), reportJson, fhir, json(r.provenance()),
+                    json(r.provenance().timings()), inputSha, keepRawInputs ? raw : null, keepRawInputs ? mediaType : null),
+                    new AuditEntry.Event(who.id(), who.roleId(), trail.action() != null ? trail.action() : "report." + input,
+                            "", "ok", trail.models(), inputSha, AuditTrail.sha256(reportJson), Routes.client(req)));
+        } catch (ReportStore.NotOpen e) {
+            throw new ApiException(409, "REPORT_SIGNED", e.getMessage());
+        }
+        trail.resource("report/" + id).markWritten();
+        return new Published(s.id(), s.currentVersion(), s.current().status(), fhir);
+    }
+
     /** A note's document bundle, timed. */
     public Bundle build(StructuredReport r) {
         long b0 = System.nanoTime();

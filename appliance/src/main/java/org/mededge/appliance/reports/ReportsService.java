@@ -64,6 +64,8 @@ public final class ReportsService implements ApiService {
             m.put("status", v.status());
             m.put("author", v.author());
             m.put("createdAt", v.createdAt());
+            // what the version added (versions stored before this was recorded: the first input or a signature)
+            m.put("input", v.input() != null ? v.input() : v.version() == 1 ? r.kind() : ReportStore.SIGNATURE);
             return m;
         }).toList();
         Map<String, Object> body = summary(r);

@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * serializes writers anyway), which keeps the audit chain's ordering trivially correct.
  */
 public final class Database implements AutoCloseable {
-    private static final int SCHEMA_VERSION = 3;
+    private static final int SCHEMA_VERSION = 4;
 
     private final Connection connection;
     private final ReentrantLock lock = new ReentrantLock(true);
@@ -132,6 +132,11 @@ public final class Database implements AutoCloseable {
                 // the client address of each audited request (refused access attempts included)
                 s.execute("ALTER TABLE audit ADD COLUMN client TEXT");
                 s.execute("PRAGMA user_version=3");
+            }
+            if (version < 4) {
+                // what each version added: the first input (note, dictation, study), a study attached later, a signature
+                s.execute("ALTER TABLE report_versions ADD COLUMN input_kind TEXT");
+                s.execute("PRAGMA user_version=4");
             }
             connection.commit();
         }

@@ -42,8 +42,9 @@ public final class ReportStore {
     }
 
     /** One version of a report, as stored. */
+    /** @param input what this version added: note, dictation or study (the first input), study (attached), signature */
     public record Version(int version, String status, String author, String createdAt, String reportJson,
-                          String fhirJson, String provenanceJson, String timingsJson, String inputSha256) {
+                          String fhirJson, String provenanceJson, String timingsJson, String inputSha256, String input) {
     }
 
     /** Stores a new preliminary report and its audit entry; returns it with its id. */
@@ -63,11 +64,11 @@ public final class ReportStore {
                 ps.executeUpdate();
             }
             insertVersion(c, id, 1, PRELIMINARY, r.owner(), now, r.reportJson(), r.fhirJson(), r.provenanceJson(),
-                    r.timingsJson(), r.inputSha256(), r.inputBlob(), r.inputMediaType());
+                    r.timingsJson(), r.inputSha256(), r.inputBlob(), r.inputMediaType(), r.kind());
             audit.append(c, withResource(event, id));
             return new StoredReport(id, r.kind(), r.patient(), r.specialty(), r.owner(), now, 1,
                     new Version(1, PRELIMINARY, r.owner(), now, r.reportJson(), r.fhirJson(), r.provenanceJson(),
-                            r.timingsJson(), r.inputSha256()), r.sourceJson());
+                            r.timingsJson(), r.inputSha256(), r.kind()), r.sourceJson());
         });
     }
 
@@ -88,7 +89,7 @@ public final class ReportStore {
             String status = PRELIMINARY.equals(cur.current().status()) ? FINAL : AMENDED;
             String now = Instant.now().toString();
             insertVersion(c, id, next, status, author, now, reportJson, fhirJson, cur.current().provenanceJson(),
-                    cur.current().timingsJson(), cur.current().inputSha256(), null, null);
+                    cur.current().timingsJson(), cur.current().inputSha256(), null, null, SIGNATURE);
             try (PreparedStatement ps = c.prepareStatement("UPDATE reports SET current_version = ? WHERE id = ?")) {
                 ps.setInt(1, next);
                 ps.setString(2, id);
@@ -100,7 +101,41 @@ public final class ReportStore {
             audit.append(c, withResource(event, id));
             return new StoredReport(id, cur.kind(), cur.patient(), cur.specialty(), cur.owner(), cur.createdAt(), next,
                     new Version(next, status, author, now, reportJson, fhirJson, cur.current().provenanceJson(),
-                            cur.current().timingsJson(), cur.current().inputSha256()), cur.sourceJson());
+                            cur.current().timingsJson(), cur.current().inputSha256(), SIGNATURE), cur.sourceJson());
+        });
+    }
+
+    /** What a signature version adds. */
+    public static final String SIGNATURE = "signature";
+
+    /** A new input for a report: what it was, and the report re-fused from all its inputs. */
+    public record NewInput(String kind, String author, String reportJson, String fhirJson, String provenanceJson,
+                           String timingsJson, String inputSha256, byte[] inputBlob, String inputMediaType) {
+    }
+
+    /**
+     * Adds a version made from one more input (a study attached to a dictation or note). Only a
+     * preliminary report takes inputs: a signed one is the clinician's, and is refused with {@link NotOpen}.
+     */
+    public StoredReport addInput(String id, NewInput in, AuditEntry.Event event) {
+        return db.inTransaction(c -> {
+            StoredReport cur = find(c, id).orElseThrow(() -> new NotFound(id));
+            if (!PRELIMINARY.equals(cur.current().status())) {
+                throw new NotOpen(id, cur.current().status());
+            }
+            int next = cur.currentVersion() + 1;
+            String now = Instant.now().toString();
+            insertVersion(c, id, next, PRELIMINARY, in.author(), now, in.reportJson(), in.fhirJson(), in.provenanceJson(),
+                    in.timingsJson(), in.inputSha256(), in.inputBlob(), in.inputMediaType(), in.kind());
+            try (PreparedStatement ps = c.prepareStatement("UPDATE reports SET current_version = ? WHERE id = ?")) {
+                ps.setInt(1, next);
+                ps.setString(2, id);
+                ps.executeUpdate();
+            }
+            audit.append(c, withResource(event, id));
+            return new StoredReport(id, cur.kind(), cur.patient(), cur.specialty(), cur.owner(), cur.createdAt(), next,
+                    new Version(next, PRELIMINARY, in.author(), now, in.reportJson(), in.fhirJson(), in.provenanceJson(),
+                            in.timingsJson(), in.inputSha256(), in.kind()), cur.sourceJson());
         });
     }
 
@@ -113,7 +148,7 @@ public final class ReportStore {
         return db.inTransaction(c -> {
             List<Version> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT version, status, author, created_at, report_json, fhir_json,"
-                    + " provenance_json, timings_json, input_sha256 FROM report_versions WHERE report_id = ? ORDER BY version")) {
+                    + " provenance_json, timings_json, input_sha256, input_kind FROM report_versions WHERE report_id = ? ORDER BY version")) {
                 ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -180,7 +215,7 @@ public final class ReportStore {
 
     private static final String SELECT_REPORT = "SELECT r.id, r.kind, r.patient, r.specialty, r.owner, r.created_at,"
             + " r.current_version, v.version, v.status, v.author, v.created_at, v.report_json, v.fhir_json,"
-            + " v.provenance_json, v.timings_json, v.input_sha256, r.source_json FROM reports r JOIN report_versions v"
+            + " v.provenance_json, v.timings_json, v.input_sha256, v.input_kind, r.source_json FROM reports r JOIN report_versions v"
             + " ON v.report_id = r.id AND v.version = r.current_version";
 
     private static Optional<StoredReport> find(Connection c, String id) throws SQLException {
@@ -194,21 +229,21 @@ public final class ReportStore {
 
     private static StoredReport report(ResultSet rs) throws SQLException {
         return new StoredReport(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                rs.getString(6), rs.getInt(7), version(rs, 8), rs.getString(17));
+                rs.getString(6), rs.getInt(7), version(rs, 8), rs.getString(18));
     }
 
     private static Version version(ResultSet rs, int from) throws SQLException {
         return new Version(rs.getInt(from), rs.getString(from + 1), rs.getString(from + 2), rs.getString(from + 3),
                 rs.getString(from + 4), rs.getString(from + 5), rs.getString(from + 6), rs.getString(from + 7),
-                rs.getString(from + 8));
+                rs.getString(from + 8), rs.getString(from + 9));
     }
 
     private static void insertVersion(Connection c, String id, int version, String status, String author, String at,
                                       String reportJson, String fhirJson, String provenance, String timings,
-                                      String inputSha256, byte[] blob, String mediaType) throws SQLException {
+                                      String inputSha256, byte[] blob, String mediaType, String inputKind) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO report_versions(report_id, version, status, author,"
                 + " created_at, report_json, fhir_json, provenance_json, timings_json, input_sha256, input_blob,"
-                + " input_media_type) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                + " input_media_type, input_kind) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             ps.setString(1, id);
             ps.setInt(2, version);
             ps.setString(3, status);
@@ -221,6 +256,7 @@ public final class ReportStore {
             ps.setString(10, inputSha256);
             ps.setBytes(11, blob);
             ps.setString(12, mediaType);
+            ps.setString(13, inputKind);
             ps.executeUpdate();
         }
     }
@@ -238,6 +274,13 @@ public final class ReportStore {
     }
 
     /** The report changed since the client read it. */
+    /** A report that takes no more inputs (signed). */
+    public static final class NotOpen extends RuntimeException {
+        public NotOpen(String id, String status) {
+            super("Report " + id + " is " + status + ": a signed report takes no new input; attach the study to a new report.");
+        }
+    }
+
     public static final class VersionConflict extends RuntimeException {
         public VersionConflict(String id, int expected, int actual) {
             super("report " + id + " is at version " + actual + ", not " + expected + ": reload it and sign again", null,

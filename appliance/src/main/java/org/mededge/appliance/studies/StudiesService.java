@@ -26,6 +26,7 @@ import org.mededge.appliance.http.Bodies;
 import org.mededge.appliance.http.Json;
 import org.mededge.appliance.http.Routes;
 import org.mededge.appliance.metrics.Metrics;
+import org.mededge.appliance.reports.Refusion;
 import org.mededge.appliance.reports.ReportPublisher;
 import org.mededge.fusion.fhir.ImagingBundle;
 import org.mededge.vision.Finding;
@@ -56,11 +57,13 @@ public final class StudiesService implements ApiService {
     private volatile boolean backendReported;
 
     private final ReportPublisher publisher;
+    private final Refusion refusion;
 
     /** @param publisher validates and stores every answered study (findings and FHIR, the image only when configured) */
     public StudiesService(EngineSlot<StudyEngine> slot, VisionSettings settings, long maxUploadBytes, Metrics metrics,
-                          ReportPublisher publisher) {
+                          ReportPublisher publisher, Refusion refusion) {
         this.publisher = publisher;
+        this.refusion = refusion;
         this.slot = slot;
         this.settings = settings;
         this.maxBody = Math.min(maxUploadBytes, settings.engine().maxImageBytes());
@@ -71,6 +74,7 @@ public final class StudiesService implements ApiService {
     @Override
     public void register(Routes routes) {
         routes.post("/v1/studies", this::analyze);
+        routes.post("/v1/reports/{id}/studies", this::attach);
         routes.get("/v1/studies/{id}/heatmap", this::heatmap);
     }
 
@@ -104,6 +108,51 @@ public final class StudiesService implements ApiService {
                 answer, ImagingBundle.build(f, null, "en", Instant.now()), answer.get("model"), answer.get("timings"), null, image,
                 type));
         answer.put("reportId", stored.id());
+        byte[] body = json(answer);
+        trail.output(body);
+        res.status(Status.OK_200);
+        res.header(HeaderNames.CONTENT_TYPE, Json.MEDIA_TYPE);
+        res.send(body);
+    }
+
+    /**
+     * POST /v1/reports/{id}/studies: a study added to an encounter's report. The study is analysed as
+     * POST /v1/studies analyses it (and held for its heatmap), then the report is re-fused from all its
+     * inputs and stored as its next version.
+     */
+    private void attach(ServerRequest req, ServerResponse res) {
+        if (refusion == null) {
+            throw new ApiException(503, "FUSION_NOT_READY", "This appliance does not fuse studies into reports.");
+        }
+        String type = Bodies.requireMediaType(req, MEDIA_TYPES);
+        String reportId = req.path().pathParameters().get("id");
+        var target = refusion.target(req, reportId);
+        ImagingModel model = model();
+        byte[] image = Bodies.read(req, maxBody);
+        AuditTrail trail = Routes.audit(req).action("report.attach-study").input(image);
+        String name = model.spec().name();
+        trail.models(provenance(model));
+        ImagingModel.Analysis a;
+        try {
+            a = model.analyze(image, type);
+        } catch (VisionException e) {
+            metrics.study(name, e.error().name());
+            throw e;
+        }
+        ImagingFindings f = a.findings();
+        metrics.study(name, "ok");
+        metrics.phase(StudyMetrics.STAGE_DECODE, name, f.timings().decodeMs());
+        metrics.phase(StudyMetrics.STAGE_PREPROCESS, name, f.timings().preprocessMs());
+        metrics.phase(StudyMetrics.STAGE_INFER, name, f.timings().inferMs());
+        String id = UUID.randomUUID().toString();
+        String top = f.findings().isEmpty() ? null : f.findings().get(0).label();
+        cache.put(id, a.study(), f, top);
+        Refusion.Result r = refusion.attachStudy(req, target, f, image, type);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("reportId", r.published().id());
+        answer.put("version", r.published().version());
+        answer.put("study", response(id, a.study(), f, top));
+        answer.put("report", r.report());
         byte[] body = json(answer);
         trail.output(body);
         res.status(Status.OK_200);
