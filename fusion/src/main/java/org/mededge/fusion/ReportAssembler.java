@@ -51,12 +51,13 @@ public final class ReportAssembler {
 
     /** Structures a typed or dictated note. */
     public StructuredReport structure(NoteRequest request, Optional<TextGenerator> llm) {
-        return structure(request, List.of(), llm);
+        return structure(request, List.of(), List.of(), llm);
     }
 
-    /** Structures a note with the positive findings of the imaging studies attached to it. */
-    public StructuredReport structure(NoteRequest request, List<ImagingFinding> imaging, Optional<TextGenerator> llm) {
-        return structure(request.text(), request.language(), request.specialty(), llm, List.of(), null, imaging);
+    /** Structures a note with the imaging studies attached to it and their positive findings. */
+    public StructuredReport structure(NoteRequest request, List<StudyRef> studies, List<ImagingFinding> imaging,
+                                      Optional<TextGenerator> llm) {
+        return structure(request.text(), request.language(), request.specialty(), llm, List.of(), null, studies, imaging);
     }
 
     /**
@@ -64,12 +65,12 @@ public final class ReportAssembler {
      * LOW_ASR_CONFIDENCE flag and the speech model joins the provenance.
      */
     public StructuredReport structure(Transcript transcript, String specialty, Optional<TextGenerator> llm) {
-        return structure(transcript, specialty, List.of(), llm);
+        return structure(transcript, specialty, List.of(), List.of(), llm);
     }
 
-    /** Structures a dictation with the positive findings of the imaging studies attached to it. */
-    public StructuredReport structure(Transcript transcript, String specialty, List<ImagingFinding> imaging,
-                                      Optional<TextGenerator> llm) {
+    /** Structures a dictation with the imaging studies attached to it and their positive findings. */
+    public StructuredReport structure(Transcript transcript, String specialty, List<StudyRef> studies,
+                                      List<ImagingFinding> imaging, Optional<TextGenerator> llm) {
         List<Flag> asrFlags = new ArrayList<>();
         List<Segment> unsure = transcript.segments().stream().filter(Segment::lowConfidence).toList();
         String language = Languages.normalize(transcript.language());
@@ -91,7 +92,7 @@ public final class ReportAssembler {
         Transcript.ModelProvenance m = transcript.model();
         Provenance.ModelRef asr = m == null ? null
                 : new Provenance.ModelRef("asr", m.name(), m.version(), m.sha256(), m.engine(), m.device(), null, null);
-        return structure(transcript.text(), language, specialty, llm, asrFlags, asr, imaging);
+        return structure(transcript.text(), language, specialty, llm, asrFlags, asr, studies, imaging);
     }
 
     private static String clock(long ms) {
@@ -101,7 +102,7 @@ public final class ReportAssembler {
 
     private StructuredReport structure(String text, String requestedLanguage, String specialtyName,
                                        Optional<TextGenerator> llm, List<Flag> extraFlags, Provenance.ModelRef asr,
-                                       List<ImagingFinding> imaging) {
+                                       List<StudyRef> studies, List<ImagingFinding> imaging) {
         long t0 = System.nanoTime();
         checkText(text);
         String language;
@@ -184,7 +185,7 @@ public final class ReportAssembler {
         all.putAll(timings);
         all.put("totalMs", ms(t0, System.nanoTime()));
         return new StructuredReport(language, specialty.name(), ex.sections(), vitals.accepted(), labs.accepted(),
-                earlier.accepted(), imaging, ex.symptoms(), flags, assessment, Disclaimer.forLanguage(language), StructuredReport.STATUS_PRELIMINARY,
+                earlier.accepted(), studies, imaging, ex.symptoms(), flags, assessment, Disclaimer.forLanguage(language), StructuredReport.STATUS_PRELIMINARY,
                 new Provenance(models, all));
     }
 

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param labs       the current laboratory values, likewise
  * @param earlier    earlier readings the note states (baseline, on arrival, on room air), each with its
  *                   {@link ClinicalValue#when()}: history, never current, never a red flag
+ * @param studies    the imaging studies attached to the report, in attachment order
  * @param imaging    the positive findings of the imaging studies attached to the report, each marked when its
  *                   model is not declared clinical
  * @param assessment the language model's assessment, or null when none was made
@@ -30,6 +31,7 @@ public record StructuredReport(
         List<ClinicalValue> vitals,
         List<ClinicalValue> labs,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ClinicalValue> earlier,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<StudyRef> studies,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ImagingFinding> imaging,
         List<Symptom> symptoms,
         List<Flag> flags,
@@ -45,6 +47,7 @@ public record StructuredReport(
         vitals = List.copyOf(vitals);
         labs = List.copyOf(labs);
         earlier = earlier == null ? List.of() : List.copyOf(earlier);
+        studies = studies == null ? List.of() : List.copyOf(studies);
         imaging = imaging == null ? List.of() : List.copyOf(imaging);
         symptoms = List.copyOf(symptoms);
         flags = List.copyOf(flags);

@@ -112,7 +112,7 @@ class FhirBundleTest {
         List<org.mededge.fusion.Provenance.ModelRef> models = new ArrayList<>(base.provenance().models());
         models.add(new org.mededge.fusion.Provenance.ModelRef("llm", "medllm-demo", "1", null, "llm", null, "cardiology", "STOP"));
         StructuredReport r = new StructuredReport(base.language(), base.specialty(), base.sections(), base.vitals(), base.labs(),
-                base.earlier(), base.imaging(), base.symptoms(), base.flags(), a, base.disclaimer(), base.status(),
+                base.earlier(), base.studies(), base.imaging(), base.symptoms(), base.flags(), a, base.disclaimer(), base.status(),
                 new org.mededge.fusion.Provenance(models, Map.of("totalMs", 1.0)));
         Bundle b = NoteBundle.build(r, Instant.now());
         List<Condition> conditions = of(b, Condition.class);

@@ -40,7 +40,7 @@ class MultimodalFusionTest {
 
     @Test
     void findingsReachTheReportThePromptAndTheRedFlags() throws Exception {
-        StructuredReport r = A.structure(new NoteRequest(NOTE, null, "respiratory"), DEMO, Optional.empty());
+        StructuredReport r = A.structure(new NoteRequest(NOTE, null, "respiratory"), List.of(), DEMO, Optional.empty());
         assertEquals(DEMO, r.imaging());
         String json = new ObjectMapper().writeValueAsString(r);
         assertTrue(json.contains("\"marking\":\"" + ImagingFinding.NOT_CLINICAL_EN + "\""), json);
@@ -72,7 +72,11 @@ class MultimodalFusionTest {
 
     @Test
     void theBundleCarriesEachFindingByOneRuleAndValidates() {
-        StructuredReport r = A.structure(new NoteRequest(NOTE, null, "respiratory"),
+        List<StudyRef> studies = List.of(
+                new StudyRef("study-1", "CR", "CHEST", "1.2.826.0.1.3680043.8.498.1", 2048, 2048, "cxr-demo", "1", "demo", false, 2),
+                new StudyRef("study-2", null, null, null, 1024, 1024, "cxr-prod", "3", "production", true, 1),
+                new StudyRef("study-3", "DX", "CHEST", null, 512, 512, "cxr-prod", "3", "production", true, 0));
+        StructuredReport r = A.structure(new NoteRequest(NOTE, null, "respiratory"), studies,
                 java.util.stream.Stream.concat(DEMO.stream(), CLINICAL.stream()).toList(), Optional.empty());
         Bundle b = NoteBundle.build(r, Instant.now());
         assertEquals(List.of(), BundleValidator.get().errors(b));
@@ -80,6 +84,15 @@ class MultimodalFusionTest {
                 .filter(x -> x instanceof Observation o && "imaging".equals(o.getCategoryFirstRep().getCodingFirstRep().getCode()))
                 .map(x -> (Observation) x).toList();
         assertEquals(3, imaging.size());
+        // each study: an ImagingStudy (UID, modality, body part from the DICOM header) and a DiagnosticReport with its results
+        List<org.hl7.fhir.r4.model.ImagingStudy> is = b.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
+                .filter(x -> x instanceof org.hl7.fhir.r4.model.ImagingStudy).map(x -> (org.hl7.fhir.r4.model.ImagingStudy) x).toList();
+        assertEquals(3, is.size());
+        assertEquals("urn:oid:1.2.826.0.1.3680043.8.498.1", is.get(0).getIdentifierFirstRep().getValue());
+        assertEquals("CR", is.get(0).getModalityFirstRep().getCode());
+        List<org.hl7.fhir.r4.model.DiagnosticReport> drs = b.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
+                .filter(x -> x instanceof org.hl7.fhir.r4.model.DiagnosticReport).map(x -> (org.hl7.fhir.r4.model.DiagnosticReport) x).toList();
+        assertEquals(List.of(2, 1, 0), drs.stream().map(d -> d.getResult().size()).toList());
         for (Observation o : imaging) {
             boolean demo = !o.getCode().getText().equals("Effusion");
             assertEquals(demo, o.getMeta().getTag(NoteBundle.NOT_CLINICAL_TAG, "not-clinical") != null, o.getCode().getText());

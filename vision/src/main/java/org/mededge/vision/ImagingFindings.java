@@ -9,7 +9,11 @@ public record ImagingFindings(Study study, List<Finding> findings, ModelProvenan
     }
 
     /** The decoded image: size, and DICOM modality / body part when the input said. */
-    public record Study(int width, int height, String modality, String bodyPart) {
+    public record Study(int width, int height, String modality, String bodyPart, String studyInstanceUid) {
+        /** A study without a DICOM Study Instance UID (PNG, JPEG). */
+        public Study(int width, int height, String modality, String bodyPart) {
+            this(width, height, modality, bodyPart, null);
+        }
     }
 
     /**

@@ -146,7 +146,7 @@ public final class VisionEngine implements ImagingModel {
                 px[y * w + x] = square ? 0.95f : (float) (x + y) / (w + h);
             }
         }
-        DecodedImage img = new DecodedImage(w, h, 1, px, "probe", null, null, null, 1);
+        DecodedImage img = new DecodedImage(w, h, 1, px, "probe", null, null, null, 1, null);
         return new Preprocessor(spec).apply(img).tensor();
     }
 
@@ -205,7 +205,8 @@ public final class VisionEngine implements ImagingModel {
             long t2 = System.nanoTime();
             float[] raw = infer(input.tensor())[0];
             long t3 = System.nanoTime();
-            ImagingFindings.Study study = new ImagingFindings.Study(image.width(), image.height(), image.modality(), image.bodyPart());
+            ImagingFindings.Study study = new ImagingFindings.Study(image.width(), image.height(), image.modality(), image.bodyPart(),
+                    image.studyUid());
             ImageStudy prepared = new ImageStudy(study, image.format(), image.frames(), image.window(), input,
                     millis(t0, t1), millis(t1, t2));
             ImagingFindings findings = new ImagingFindings(study, Postprocess.findings(raw, spec), provenance(),

@@ -23,6 +23,7 @@ import org.mededge.fusion.ImagingFinding;
 import org.mededge.fusion.NoteRequest;
 import org.mededge.fusion.ReportAssembler;
 import org.mededge.fusion.StructuredReport;
+import org.mededge.fusion.StudyRef;
 import org.mededge.llm.TextGenerator;
 import org.mededge.vision.ImagingFindings;
 
@@ -70,17 +71,20 @@ public final class Refusion {
     public Result attachStudy(ServerRequest req, ReportStore.StoredReport cur, ImagingFindings study, byte[] image,
                               String mediaType) {
         StructuredReport before = parse(cur.current().reportJson(), StructuredReport.class);
+        List<StudyRef> studies = new ArrayList<>(before.studies());
+        String studyId = "study-" + (studies.size() + 1);
+        studies.add(StudyRef.of(studyId, study));
         List<ImagingFinding> imaging = new ArrayList<>(before.imaging());
-        imaging.addAll(ImagingFinding.of(study, "version " + (cur.currentVersion() + 1)));
+        imaging.addAll(ImagingFinding.of(study, studyId));
         JsonNode source = parse(cur.sourceJson(), JsonNode.class);
         Optional<TextGenerator> generator = llm.state() == EngineSlot.State.READY ? llm.engine() : Optional.empty();
         long t0 = System.nanoTime();
         StructuredReport after;
         try {
             after = "dictation".equals(cur.kind())
-                    ? assembler.structure(transcript(source), before.specialty(), imaging, generator)
+                    ? assembler.structure(transcript(source), before.specialty(), studies, imaging, generator)
                     : assembler.structure(new NoteRequest(source.path("text").asText(), text(source, "language"),
-                    text(source, "specialty")), imaging, generator);
+                    text(source, "specialty")), studies, imaging, generator);
         } catch (FusionException e) {
             publisher.observeRefused((System.nanoTime() - t0) / 1e9);
             throw e;

@@ -81,7 +81,7 @@ public final class SignService implements ApiService {
         String status = ReportStore.PRELIMINARY.equals(cur.current().status()) ? ReportStore.FINAL : ReportStore.AMENDED;
         // the clinician's content, the draft's provenance and the imaging models' findings (what models said cannot be edited)
         StructuredReport signed = new StructuredReport(edited.language(), edited.specialty(), edited.sections(), edited.vitals(),
-                edited.labs(), edited.earlier(), parse(cur.current().reportJson()).imaging(), edited.symptoms(), edited.flags(), edited.assessment(), edited.disclaimer(), status,
+                edited.labs(), edited.earlier(), parse(cur.current().reportJson()).studies(), parse(cur.current().reportJson()).imaging(), edited.symptoms(), edited.flags(), edited.assessment(), edited.disclaimer(), status,
                 draft.provenance());
         String signedJson = ReportPublisher.json(signed);
         String fhir = publisher.validated(publisher.build(signed)); // a signed report's bundle is validated like any other

@@ -226,6 +226,7 @@ public final class StudiesService implements ApiService {
         study.put("height", f.study().height());
         study.put("modality", f.study().modality());
         study.put("bodyPart", f.study().bodyPart());
+        study.put("studyInstanceUid", f.study().studyInstanceUid());
         study.put("format", s.format());
         study.put("frames", s.frames());
         if (s.window() != null) {

@@ -108,10 +108,17 @@ class MultimodalReportTest {
             Http.Response html = call(port, "GET", "/v1/reports/" + id + "/html", DR, null, null);
             assertTrue(html.body().contains(ImagingFinding.NOT_CLINICAL_EN), html.status() + " " + html.body());
 
-            // radiology may attach to anyone's report; a signed report takes no new input
-            Http.Response r2 = call(port, "POST", "/v1/reports/" + id + "/studies", RAD, "image/jpeg", photo);
+            // radiology may attach to anyone's report (here a DICOM film: its header names the study in FHIR);
+            // a signed report takes no new input
+            byte[] dicom = Files.readAllBytes(TestModels.shared().resolve("samples").resolve("cxr-siim-chest-pa-jpeg-baseline.dcm"));
+            Http.Response r2 = call(port, "POST", "/v1/reports/" + id + "/studies", RAD, "application/dicom", dicom);
             assertEquals(200, r2.status(), r2.body());
             assertEquals(3, r2.json().get("version").asInt());
+            String uid = r2.json().get("study").get("study").get("studyInstanceUid").asText();
+            assertEquals(2, r2.json().get("report").get("studies").size());
+            String fhir3 = call(port, "GET", "/v1/reports/" + id + "/fhir", DR, null, null).body();
+            assertTrue(fhir3.contains("urn:oid:" + uid) && fhir3.contains("\"ImagingStudy\""), "the study's UID is in FHIR");
+            assertEquals(List.of(), BundleValidator.get().errors(Fhir.context().newJsonParser().parseResource(Bundle.class, fhir3)));
             JsonNode current = call(port, "GET", "/v1/reports/" + id, DR, null, null).json();
             byte[] sign = M.writeValueAsBytes(Map.of("version", 3, "report", current.get("report")));
             assertEquals(200, call(port, "PUT", "/v1/reports/" + id, DR, "application/json", sign).status());

@@ -15,6 +15,8 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Composition;
 import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.DiagnosticReport;
+import org.hl7.fhir.r4.model.ImagingStudy;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Quantity;
 
@@ -25,6 +27,7 @@ import org.mededge.fusion.ImagingFinding;
 import org.mededge.fusion.Provenance.ModelRef;
 import org.mededge.fusion.Section;
 import org.mededge.fusion.StructuredReport;
+import org.mededge.fusion.StudyRef;
 import org.mededge.fusion.Symptom;
 import org.mededge.fusion.assess.Specialties;
 
@@ -94,14 +97,38 @@ public final class NoteBundle {
                 s.addEntry(ref(doc.add(o)));
             }
         }
-        if (!r.imaging().isEmpty()) {
+        if (!r.imaging().isEmpty() || !r.studies().isEmpty()) {
             Composition.SectionComponent s = c.addSection().setTitle(zh ? "影像发现（AI 模型）" : "Imaging findings (AI model)")
                     .setCode(concept(LOINC, "18748-4", "Diagnostic imaging study", null));
             List<String> lines = new ArrayList<>();
+            // each attached study: an ImagingStudy and a DiagnosticReport whose results are its findings
+            for (StudyRef st : r.studies()) {
+                DiagnosticReport dr = study(doc, st, zh);
+                List<String> said = new ArrayList<>();
+                for (ImagingFinding f : r.imaging()) {
+                    if (st.id().equals(f.study())) {
+                        String device = doc.device(new ModelRef("vision", f.model(), f.modelVersion(), null, "vision", null, null, null));
+                        dr.addResult(ref(doc.add(imaging(doc, f, device, zh))));
+                        said.add(imagingLine(f, zh));
+                        if (f.radlexId() != null) {
+                            dr.addConclusionCode(new CodeableConcept().addCoding(new Coding(Document.RADLEX, f.radlexId(), f.label())));
+                        }
+                    }
+                }
+                String conclusion = said.isEmpty() ? (zh ? "AI 影像模型：未见阳性发现。" : "AI imaging model: no positive finding.")
+                        : String.join(zh ? "；" : "; ", said);
+                dr.setConclusion(conclusion);
+                dr.setText(narrative(Fhir.div(conclusion)));
+                s.addEntry(ref(doc.add(dr)));
+                lines.add(st.id() + ": " + conclusion);
+            }
+            // findings of no listed study (none in reports the appliance makes) are still written
             for (ImagingFinding f : r.imaging()) {
-                String device = doc.device(new ModelRef("vision", f.model(), f.modelVersion(), null, "vision", null, null, null));
-                s.addEntry(ref(doc.add(imaging(doc, f, device, zh))));
-                lines.add(imagingLine(f, zh));
+                if (r.studies().stream().noneMatch(st -> st.id().equals(f.study()))) {
+                    String device = doc.device(new ModelRef("vision", f.model(), f.modelVersion(), null, "vision", null, null, null));
+                    s.addEntry(ref(doc.add(imaging(doc, f, device, zh))));
+                    lines.add(imagingLine(f, zh));
+                }
             }
             s.setText(narrative(Fhir.divList(null, lines)));
         }
@@ -161,6 +188,35 @@ public final class NoteBundle {
         }
         o.setText(narrative(Fhir.div(imagingLine(f, zh))));
         return o;
+    }
+
+    /** A study as FHIR: its ImagingStudy (UID, modality, body part from the DICOM header) and the DiagnosticReport that cites it. */
+    private static DiagnosticReport study(Document doc, StudyRef st, boolean zh) {
+        ImagingStudy is = new ImagingStudy();
+        is.setStatus(ImagingStudy.ImagingStudyStatus.AVAILABLE);
+        is.setSubject(ref(doc.patient));
+        if (st.studyInstanceUid() != null) {
+            is.addIdentifier().setSystem("urn:dicom:uid").setValue("urn:oid:" + st.studyInstanceUid());
+        }
+        if (st.modality() != null) {
+            is.addModality(new Coding("http://dicom.nema.org/resources/ontology/DCM", st.modality(), null));
+        }
+        is.setDescription((st.bodyPart() == null ? "" : st.bodyPart() + " ") + st.width() + "x" + st.height()
+                + (st.studyInstanceUid() == null ? " (no DICOM header)" : ""));
+        is.setText(narrative(Fhir.div(st.id() + ": " + is.getDescription())));
+        String isUrl = doc.add(is);
+        DiagnosticReport dr = new DiagnosticReport();
+        dr.setStatus(DiagnosticReport.DiagnosticReportStatus.PRELIMINARY);
+        dr.addCategory(concept("http://terminology.hl7.org/CodeSystem/v2-0074", "RAD", "Radiology", null));
+        dr.setCode(concept(LOINC, "18748-4", "Diagnostic imaging study", null));
+        dr.setSubject(ref(doc.patient));
+        dr.setEffective(new DateTimeType(doc.date));
+        dr.setIssuedElement(new org.hl7.fhir.r4.model.InstantType(doc.date));
+        dr.addImagingStudy(ref(isUrl));
+        if (!st.clinical()) {
+            dr.getMeta().addTag(NOT_CLINICAL_TAG, "not-clinical", ImagingFinding.NOT_CLINICAL_EN);
+        }
+        return dr;
     }
 
     /** The tag system that marks an output of a model not declared clinical. */

@@ -26,7 +26,7 @@ final class WarmUpSample {
                                 new BigDecimal("98"), "%", "SpO2 98%")),
                 List.of(new ClinicalValue("6690-2", "Leukocytes [#/volume] in Blood by Automated count",
                         new BigDecimal("6"), "10*9/L", "WBC 6")),
-                List.of(), List.of(),
+                List.of(), List.of(), List.of(),
                 List.of(new Symptom("cough", "cough", Concept.snomed("49727002", "Cough"), false, "P3D")),
                 List.of(), null, Disclaimer.EN, StructuredReport.STATUS_PRELIMINARY,
                 new Provenance(List.of(new Provenance.ModelRef("rules", ReportAssembler.RULES_NAME,

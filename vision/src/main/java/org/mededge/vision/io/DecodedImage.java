@@ -9,9 +9,10 @@ package org.mededge.vision.io;
  * @param bodyPart DICOM body part examined or null
  * @param window   how stored values were mapped to display values
  * @param frames   frames in the file; the first is the one decoded
+ * @param studyUid the DICOM Study Instance UID, or null
  */
 public record DecodedImage(int width, int height, int channels, float[] pixels, String format, String modality,
-                           String bodyPart, Window window, int frames) {
+                           String bodyPart, Window window, int frames, String studyUid) {
     public DecodedImage {
         if (width < 1 || height < 1 || (channels != 1 && channels != 3)) {
             throw new IllegalArgumentException("bad image geometry " + width + "x" + height + "x" + channels);

@@ -34,6 +34,7 @@ final class DicomReader {
     private static final Set<Integer> WANTED = Set.of(
             0x00080060, // Modality
             0x00180015, // Body Part Examined
+            0x0020000D, // Study Instance UID
             0x00280002, // Samples per Pixel
             0x00280004, // Photometric Interpretation
             0x00280006, // Planar Configuration
@@ -85,7 +86,7 @@ final class DicomReader {
                      int bitsStored, int highBit, boolean signed, String photometric, int planarConfiguration,
                      int frames, double slope, double intercept, double windowCenter, double windowWidth,
                      String voiFunction, boolean voiLutSequence, String modality, String bodyPart,
-                     int pixelOffset, long pixelLength, byte[] firstFrame) {
+                     int pixelOffset, long pixelLength, byte[] firstFrame, String studyUid) {
     }
 
     private final byte[] b;
@@ -248,7 +249,7 @@ final class DicomReader {
         return new DicomFile(syntax, rows, columns, spp, bitsAllocated, bitsStored, highBit, us(0x00280103, 0) == 1,
                 photometric, us(0x00280006, 0), frames, slope, ds(0x00281052, 0.0), ds(0x00281050, Double.NaN),
                 ds(0x00281051, Double.NaN), string(0x00281056), voiLutSequence, string(0x00080060), string(0x00180015),
-                pixelOffset, pixelLength, firstFrame);
+                pixelOffset, pixelLength, firstFrame, string(0x0020000D));
     }
 
     private record Header(int tag, String vr, long length) {

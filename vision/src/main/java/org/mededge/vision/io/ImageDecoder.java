@@ -101,7 +101,7 @@ public final class ImageDecoder {
         try {
             double max = m.depth() == CvType.CV_16U ? 65535 : 255;
             return new DecodedImage(m.cols(), m.rows(), m.channels() >= 3 ? 3 : 1, display(m), "png", null, null,
-                    new Window(max / 2, max, "LINEAR_EXACT", "bit-depth"), 1);
+                    new Window(max / 2, max, "LINEAR_EXACT", "bit-depth"), 1, null);
         } finally {
             m.release();
         }
@@ -114,7 +114,7 @@ public final class ImageDecoder {
         Mat m = imdecode(bytes, Imgcodecs.IMREAD_ANYCOLOR, "JPEG");
         try {
             return new DecodedImage(m.cols(), m.rows(), m.channels() >= 3 ? 3 : 1, display(m), "jpeg", null, null,
-                    new Window(127.5, 255, "LINEAR_EXACT", "bit-depth"), 1);
+                    new Window(127.5, 255, "LINEAR_EXACT", "bit-depth"), 1, null);
         } finally {
             m.release();
         }
@@ -135,7 +135,7 @@ public final class ImageDecoder {
             try {
                 if (f.samplesPerPixel() == 3) {
                     return new DecodedImage(f.columns(), f.rows(), 3, display(m), "dicom", f.modality(), f.bodyPart(),
-                            new Window(127.5, 255, "LINEAR_EXACT", "bit-depth"), f.frames());
+                            new Window(127.5, 255, "LINEAR_EXACT", "bit-depth"), f.frames(), f.studyUid());
                 }
                 Mat fm = new Mat();
                 m.convertTo(fm, CvType.CV_32F);
@@ -147,12 +147,12 @@ public final class ImageDecoder {
             }
         } else if (f.samplesPerPixel() == 3) {
             return new DecodedImage(f.columns(), f.rows(), 3, DicomPixels.nativeRgb(bytes, f), "dicom", f.modality(),
-                    f.bodyPart(), new Window(((1 << f.bitsStored()) - 1) / 2.0, (1 << f.bitsStored()) - 1, "LINEAR_EXACT", "bit-depth"), f.frames());
+                    f.bodyPart(), new Window(((1 << f.bitsStored()) - 1) / 2.0, (1 << f.bitsStored()) - 1, "LINEAR_EXACT", "bit-depth"), f.frames(), f.studyUid());
         } else {
             stored = DicomPixels.nativeGrey(bytes, f);
         }
         DicomPixels.Display d = DicomPixels.toDisplay(stored, f);
-        return new DecodedImage(f.columns(), f.rows(), 1, d.pixels(), "dicom", f.modality(), f.bodyPart(), d.window(), f.frames());
+        return new DecodedImage(f.columns(), f.rows(), 1, d.pixels(), "dicom", f.modality(), f.bodyPart(), d.window(), f.frames(), f.studyUid());
     }
 
     private void checkPixels(long width, long height, String what) {

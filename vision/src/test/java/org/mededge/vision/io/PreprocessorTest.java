@@ -26,7 +26,7 @@ class PreprocessorTest {
     }
 
     static DecodedImage image(int w, int h, int c, float[] px) {
-        return new DecodedImage(w, h, c, px, "test", null, null, null, 1);
+        return new DecodedImage(w, h, c, px, "test", null, null, null, 1, null);
     }
 
     @Test
