@@ -57,6 +57,16 @@ try {
     disclaimer: await page.locator('#report .disclaimer').allTextContents(),
     signEnabled: await page.isEnabled('#sign'),
   };
+  if (process.env.IMAGE && result.bedsideNote.signEnabled) {
+    // an image attached to the typed note's report: the report is re-fused and shows the marked findings
+    await page.setInputFiles('#image', process.env.IMAGE);
+    await page.click('#attach');
+    await page.waitForFunction(() => document.querySelector('#attach-state').textContent.startsWith('added')
+      || document.querySelector('#attach-state .error'), null, { timeout: 120000 });
+    result.bedsideNote.attachState = await page.textContent('#attach-state');
+    result.bedsideNote.notClinicalMarks = await page.locator('#report .notclinical').count();
+    result.bedsideNote.reportAfterImage = await page.textContent('#report');
+  }
   await page.screenshot({ path: out + '/bedside.png', fullPage: true });
 
   // reading room: normalize wording, then read an image and open a heatmap

@@ -56,6 +56,7 @@
   }
 
   function buildEditor(report) {
+    $('attach').disabled = !(report && current.reportId && (report.status || 'preliminary') === 'preliminary');
     const ed = MedEdge.clear($('editor'));
     $('sign').disabled = !(report && current.reportId);
     if (!report) return;
@@ -134,6 +135,24 @@
     } catch (e) {
       $('state').textContent = '';
       MedEdge.showError($('transcript'), e);
+    }
+  });
+  // an image (a bedside film, a photo of an outside study) added to this report: the report is re-fused with it
+  $('attach').addEventListener('click', async () => {
+    const f = $('image').files[0];
+    if (!f || !current) { $('attach-state').textContent = 'choose an image first'; return; }
+    const type = f.type || (f.name.toLowerCase().endsWith('.dcm') ? 'application/dicom' : 'image/jpeg');
+    MedEdge.setToken($('token').value);
+    $('attach-state').textContent = 'reading the image…';
+    try {
+      const r = await MedEdge.call('POST', '/v1/reports/' + current.reportId + '/studies', f, type);
+      current.version = r.version;
+      current.report = r.report;
+      $('attach-state').textContent = 'added: version ' + r.version + ' (' + r.study.model.name + ')';
+      MedEdge.renderReport($('report'), r.report, current.reportId, r.report.status);
+      buildEditor(r.report);
+    } catch (e) {
+      MedEdge.showError($('attach-state'), e);
     }
   });
   $('upload').addEventListener('click', () => {

@@ -77,6 +77,17 @@ const MedEdge = {
       node.appendChild(MedEdge.el('h3', 'Labs'));
       node.appendChild(MedEdge.table(['lab', 'value', 'unit (UCUM)', 'LOINC'], values(report.labs)));
     }
+    if ((report.earlier || []).length) {
+      node.appendChild(MedEdge.el('h3', 'Earlier readings (not current)'));
+      node.appendChild(MedEdge.table(['reading', 'value', 'unit (UCUM)', 'when'], report.earlier.map(v =>
+        [v.display || v.code, (v.comparator || '') + v.value, v.unit, v.when || ''])));
+    }
+    if ((report.imaging || []).length) {
+      node.appendChild(MedEdge.el('h3', 'Imaging findings (AI model)'));
+      node.appendChild(MedEdge.table(['finding', 'probability', 'model', ''], report.imaging.map(f => [
+        f.label, Math.round(f.probability * 100) + ' %', f.model + ' ' + f.modelVersion,
+        f.marking ? MedEdge.el('span', f.marking, 'notclinical') : ''])));
+    }
     if ((report.symptoms || []).length) {
       node.appendChild(MedEdge.el('h3', 'Symptoms and findings'));
       node.appendChild(MedEdge.table(['finding', 'present', 'duration', 'SNOMED CT'], report.symptoms.map(s => [

@@ -84,6 +84,9 @@ class BrowserTest {
             assertTrue(note.get("report").asText().contains("39.2"), "the typed note's vitals are shown: " + note);
             assertTrue(note.get("disclaimer").size() > 0, note.toString());
             assertTrue(note.get("signEnabled").asBoolean(), note.toString());
+            assertTrue(note.get("attachState").asText().startsWith("added: version 2"), "an image is attached to the note: " + note);
+            assertTrue(note.get("notClinicalMarks").asInt() > 0, "the test model's findings are marked: " + note);
+            assertTrue(note.get("reportAfterImage").asText().contains("demonstration model, not a clinical finding"), note.toString());
             if (llm) {
                 assertTrue(note.get("report").asText().contains("respiratory"), "the adapter's assessment is shown: " + note);
             }
