@@ -1,15 +1,16 @@
 package org.mededge.appliance.dictation;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
 
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 import org.mededge.appliance.ApplianceConfig;
+import org.mededge.appliance.engines.Admission;
 import org.mededge.appliance.engines.EngineSlot;
 import org.mededge.appliance.engines.Engines;
 import org.mededge.appliance.http.ApiException;
@@ -51,7 +52,7 @@ public final class DictationService implements ApiService {
     private final long maxUploadBytes;
     private final DictationText text;
     private final ReportAssembler fusion;
-    private final Semaphore admitted;
+    private final Admission admitted;
     private final DictationMetrics dictationMetrics;
     private final ReportPublisher publisher;
 
@@ -78,7 +79,7 @@ public final class DictationService implements ApiService {
         this.maxUploadBytes = maxUploadBytes;
         this.text = DictationText.load(config.lexiconDir());
         this.fusion = fusion;
-        this.admitted = new Semaphore(config.states() + config.maxQueued());
+        this.admitted = new Admission(config.states() + config.maxQueued(), 0);
         this.dictationMetrics = new DictationMetrics(metrics.registry(),
                 () -> engines.slot("asr", WhisperRecognizer.class).engine().orElse(null));
     }
@@ -92,7 +93,10 @@ public final class DictationService implements ApiService {
         long t0 = System.nanoTime();
         String outcome = "INTERNAL_ERROR";
         boolean released = false;
-        if (!admitted.tryAcquire()) {
+        Admission.Ticket ticket;
+        try {
+            ticket = admitted.enter(Duration.ZERO); // the decoders' own queue does the waiting
+        } catch (Admission.Refused r) {
             dictationMetrics.outcome(AsrError.ASR_BUSY.name());
             throw ApiException.unavailable(AsrError.ASR_BUSY.name(), "All " + config.states() + " speech decoders are busy and "
                     + config.maxQueued() + " dictations are already waiting; retry shortly.", 5);
@@ -159,7 +163,7 @@ public final class DictationService implements ApiService {
             answer.putAll(response);
             outcome = "ok";
             // the decoder slot is free before the client hears back, so its next dictation is admitted
-            admitted.release();
+            ticket.close();
             released = true;
             dictationMetrics.outcome(outcome);
             Json.ok(res, answer);
@@ -171,7 +175,7 @@ public final class DictationService implements ApiService {
             throw e;
         } finally {
             if (!released) {
-                admitted.release();
+                ticket.close();
                 dictationMetrics.outcome(outcome);
             }
         }

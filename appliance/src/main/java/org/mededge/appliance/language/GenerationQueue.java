@@ -2,10 +2,8 @@ package org.mededge.appliance.language;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
+import org.mededge.appliance.engines.Admission;
 import org.mededge.llm.AdapterInfo;
 import org.mededge.llm.Generation;
 import org.mededge.llm.GenerationRequest;
@@ -25,16 +23,15 @@ public final class GenerationQueue implements TextGenerator {
     private final TextGenerator engine;
     private final String model;
     private final LanguageSettings settings;
-    private final Semaphore slots;
-    private final AtomicInteger waiting = new AtomicInteger();
-    private final AtomicInteger running = new AtomicInteger();
-    private final LanguageMetrics metrics = new LanguageMetrics(waiting::get, running::get);
+    private final Admission admission;
+    private final LanguageMetrics metrics;
 
     public GenerationQueue(TextGenerator engine, String model, LanguageSettings settings) {
         this.engine = engine;
         this.model = model;
         this.settings = settings;
-        this.slots = new Semaphore(settings.concurrency(), true);
+        this.admission = new Admission(settings.concurrency(), settings.queueCapacity());
+        this.metrics = new LanguageMetrics(admission::waiting, admission::running);
     }
 
     public LanguageMetrics metrics() {
@@ -50,39 +47,32 @@ public final class GenerationQueue implements TextGenerator {
     }
 
     public int waiting() {
-        return waiting.get();
+        return admission.waiting();
     }
 
     public int running() {
-        return running.get();
+        return admission.running();
     }
 
     @Override
     public Generation generate(GenerationRequest request) {
         String adapter = request.adapter() == null ? null : request.adapter().name();
         long t0 = System.nanoTime();
-        boolean slot = acquire(0);
-        if (!slot) {
-            if (waiting.incrementAndGet() > settings.queueCapacity()) {
-                waiting.decrementAndGet();
+        Admission.Ticket ticket;
+        try {
+            ticket = admission.enter(request.deadline());
+        } catch (Admission.Refused r) {
+            if (r.why() == Admission.Refused.Why.FULL) {
                 metrics.failed(model, adapter, LlmError.LLM_BUSY.name());
                 throw new LlmException(LlmError.LLM_BUSY, "the language model is busy (" + settings.concurrency()
                         + " generation(s) running, " + settings.queueCapacity() + " waiting); retry in "
                         + org.mededge.appliance.http.ErrorMapping.BUSY_RETRY_SECONDS + " s");
             }
-            try {
-                slot = acquire(request.deadline().toNanos());
-            } finally {
-                waiting.decrementAndGet();
-            }
-            if (!slot) {
-                metrics.failed(model, adapter, LlmError.LLM_DEADLINE_EXCEEDED.name());
-                throw new LlmException(LlmError.LLM_DEADLINE_EXCEEDED, "no generation slot became free within the request's"
-                        + " deadline of " + request.deadline().toMillis() + " ms");
-            }
+            metrics.failed(model, adapter, LlmError.LLM_DEADLINE_EXCEEDED.name());
+            throw new LlmException(LlmError.LLM_DEADLINE_EXCEEDED, "no generation slot became free within the request's"
+                    + " deadline of " + request.deadline().toMillis() + " ms");
         }
-        running.incrementAndGet();
-        try {
+        try (ticket) {
             long waited = System.nanoTime() - t0;
             metrics.waited(adapter, waited);
             Duration left = request.deadline().minusNanos(waited);
@@ -96,19 +86,6 @@ public final class GenerationQueue implements TextGenerator {
         } catch (LlmException ex) {
             metrics.failed(model, adapter, ex.error().name());
             throw ex;
-        } finally {
-            running.decrementAndGet();
-            slots.release();
-        }
-    }
-
-    /** A slot within {@code nanos}, first come first served (a timed tryAcquire honours the fair queue). */
-    private boolean acquire(long nanos) {
-        try {
-            return slots.tryAcquire(nanos, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 
