@@ -18,12 +18,19 @@ import org.mededge.vision.ImagingFindings;
  * @param probability the model's probability, 0 to 1
  * @param model       the model's name and version
  * @param clinical    true only for a model declared clinical in its model.yaml
- * @param study       the stored report of the study it came from, or null
+ * @param study       the study it came from ({@link StudyRef#id()}), or null
+ * @param critical    its model declares the label critical (model.yaml): a red flag
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(value = {"marking"}, allowGetters = true) // written for readers, derived again when read back
 public record ImagingFinding(String label, String radlexId, double probability, String model, String modelVersion,
-                             String modelTier, boolean clinical, String study) {
+                             String modelTier, boolean clinical, String study, boolean critical) {
+    /** A finding whose label its model does not declare critical. */
+    public ImagingFinding(String label, String radlexId, double probability, String model, String modelVersion,
+                          String modelTier, boolean clinical, String study) {
+        this(label, radlexId, probability, model, modelVersion, modelTier, clinical, study, false);
+    }
+
     /** The words every view shows beside a finding from a model not declared clinical (JSON, HTML, FHIR, the page). */
     public static final String NOT_CLINICAL_EN = "demonstration model, not a clinical finding";
     public static final String NOT_CLINICAL_ZH = "演示模型，非临床发现";
@@ -40,7 +47,7 @@ public record ImagingFinding(String label, String radlexId, double probability, 
         ImagingFindings.ModelProvenance p = f.model();
         for (Finding x : f.positives()) {
             out.add(new ImagingFinding(x.label(), x.radlexId(), Math.round(x.probability() * 1000) / 1000.0, p.name(), p.version(),
-                    p.tier(), p.clinical(), study));
+                    p.tier(), p.clinical(), study, x.critical()));
         }
         return out;
     }

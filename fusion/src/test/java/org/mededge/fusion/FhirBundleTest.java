@@ -149,16 +149,19 @@ class FhirBundleTest {
     }
 
     @Test
-    void aModelThatIsNotClinicalContributesNoFindings() {
+    void aModelThatIsNotClinicalHasItsLabelsListedMarked() {
         ImagingFindings demo = new ImagingFindings(new ImagingFindings.Study(224, 224, null, null),
                 List.of(new Finding("pelican", null, 0.97, true)),
                 new ImagingFindings.ModelProvenance("mobilenetv2-int8", "12", "cc02", "onnxruntime", "cpu"),
                 new ImagingFindings.Timings(3, 2, 9));
         Bundle b = ImagingBundle.build(demo, null, "en", Instant.now());
         DiagnosticReport dr = of(b, DiagnosticReport.class).get(0);
-        assertTrue(dr.getResult().isEmpty());
+        assertEquals(1, dr.getResult().size());
         assertTrue(dr.getConclusion().contains("not declared clinical"), dr.getConclusion());
-        assertFalse(Fhir.json(b).contains("pelican\","), "the label is not reported as a finding");
+        assertTrue(dr.getConclusion().contains(ImagingFinding.NOT_CLINICAL_EN), dr.getConclusion());
+        org.hl7.fhir.r4.model.Observation o = of(b, org.hl7.fhir.r4.model.Observation.class).get(0);
+        assertEquals("pelican", o.getCode().getText());
+        assertTrue(o.getMeta().getTag(NoteBundle.NOT_CLINICAL_TAG, "not-clinical") != null, "the label is marked, not a finding");
         assertEquals(List.of(), errors(b));
     }
 

@@ -48,6 +48,10 @@ class MultimodalFusionTest {
                 && f.message().contains(ImagingFinding.NOT_CLINICAL_EN)), r.flags().toString());
         assertTrue(r.flags().stream().noneMatch(f -> f.field() != null && f.field().equals("imaging.Cardiomegaly")),
                 "cardiomegaly is no emergency");
+        // a label its model declares critical (model.yaml critical: true) raises one too
+        StructuredReport declared = A.structure(new NoteRequest(NOTE, null, "respiratory"), List.of(), List.of(
+                new ImagingFinding("Tension sign", null, 0.7, "cxr-prod", "3", "production", true, null, true)), Optional.empty());
+        assertTrue(declared.flags().stream().anyMatch(f -> f.code() == FlagCode.RED_FLAG && f.field().equals("imaging.Tension sign")));
         assertTrue(r.provenance().models().stream().anyMatch(m -> m.role().equals("vision") && m.name().equals("cxr-demo")));
         assertTrue(ReportHtml.render(r).contains(ImagingFinding.NOT_CLINICAL_EN));
 

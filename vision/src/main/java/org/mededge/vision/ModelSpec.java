@@ -66,7 +66,11 @@ public record ModelSpec(
     }
 
     /** @param radlexId RadLex RID, or null where none applies or none is known */
-    public record Label(String name, String radlexId, double threshold) {
+    /** @param critical declared {@code critical: true} in model.yaml: a positive finding needs urgent action (a red flag) */
+    public record Label(String name, String radlexId, double threshold, boolean critical) {
+        public Label(String name, String radlexId, double threshold) {
+            this(name, radlexId, threshold, false);
+        }
     }
 
     public ModelSpec {
@@ -211,7 +215,11 @@ public record ModelSpec(
                 if (!(t >= 0 && t <= 1)) {
                     throw r.invalid("labels.list[" + i + "].threshold must be in [0, 1]");
                 }
-                out.add(new Label(r.required(l, "name", "labels.list[" + i + "]."), radlex, t));
+                Object critical = l.get("critical");
+                if (critical != null && !(critical instanceof Boolean)) {
+                    throw r.invalid("labels.list[" + i + "].critical must be true or false");
+                }
+                out.add(new Label(r.required(l, "name", "labels.list[" + i + "]."), radlex, t, Boolean.TRUE.equals(critical)));
             }
         }
         if (out.isEmpty()) {

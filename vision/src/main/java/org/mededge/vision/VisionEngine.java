@@ -329,7 +329,7 @@ public final class VisionEngine implements ImagingModel {
             List<Finding> all = new ArrayList<>(p.length);
             for (int i = 0; i < p.length; i++) {
                 ModelSpec.Label l = spec.labels().get(i);
-                all.add(new Finding(l.name(), l.radlexId(), p[i], p[i] >= l.threshold()));
+                all.add(new Finding(l.name(), l.radlexId(), p[i], p[i] >= l.threshold(), l.critical()));
             }
             int k = spec.postprocessing().topK();
             if (k == 0) {

@@ -40,6 +40,8 @@ class ModelSpecTest {
         ModelSpec.Label first = s.labels().get(0);
         assertEquals(new ModelSpec.Label("Atelectasis", "RID28493", 0.07422872), first);
         assertEquals("RID5352", s.labels().get(s.labelIndex("pneumothorax")).radlexId());
+        assertTrue(s.labels().get(s.labelIndex("pneumothorax")).critical(), "pneumothorax is declared critical: a red flag");
+        assertEquals(1, s.labels().stream().filter(ModelSpec.Label::critical).count());
         assertNull(s.labels().get(s.labelIndex("Cardiomegaly")).radlexId(), "no verified RadLex class: none invented");
     }
 

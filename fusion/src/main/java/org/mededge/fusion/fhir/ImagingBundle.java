@@ -19,13 +19,13 @@ import org.hl7.fhir.r4.model.Range;
 
 import org.mededge.fusion.FusionError;
 import org.mededge.fusion.FusionException;
+import org.mededge.fusion.ImagingFinding;
 import org.mededge.fusion.Provenance.ModelRef;
 import org.mededge.fusion.ReportAssembler;
 import org.mededge.fusion.radiology.Measurement;
 import org.mededge.fusion.radiology.NormalizedFindings;
 import org.mededge.fusion.radiology.RadFinding;
 import org.mededge.fusion.safety.Disclaimer;
-import org.mededge.vision.Finding;
 import org.mededge.vision.ImagingFindings;
 
 import static org.mededge.fusion.fhir.Document.LOINC;
@@ -41,10 +41,9 @@ import static org.mededge.fusion.fhir.Document.ref;
  * A radiology report as a FHIR R4 document Bundle: Composition (LOINC 18748-4, preliminary) with a
  * DiagnosticReport whose results are the imaging model's positive findings (RadLex-coded, with
  * their probability) and the radiologist's normalized findings (site, laterality, sizes in mm).
- * A model that is not declared clinical contributes no findings: the report says so.
+ * A model that is not declared clinical has its labels listed, each marked as not a clinical finding.
  */
 public final class ImagingBundle {
-    private static final String PROBABLY_PRESENT = "410592001";
     private static final String PRESENT = "410605003";
     private static final String ABSENT = "410594000";
 
@@ -79,27 +78,29 @@ public final class ImagingBundle {
             ImagingFindings.ModelProvenance p = model.model();
             String device = doc.device(new ModelRef("vision", p.name(), p.version(), p.sha256(), p.backend(), p.device(),
                     null, null));
+            // every positive finding by the one rule of NoteBundle.imaging: a model not declared clinical is listed
+            // too, each finding tagged and worded "demonstration model, not a clinical finding"
             if (!p.clinical()) {
+                dr.getMeta().addTag(NoteBundle.NOT_CLINICAL_TAG, "not-clinical", ImagingFinding.NOT_CLINICAL_EN);
                 conclusion.add(zh
-                        ? "影像模型 " + p.name() + " 未声明为临床模型（" + p.tier() + "）：其输出不是关于该患者的发现，未列入。"
+                        ? "影像模型 " + p.name() + " 未声明为临床模型（" + p.tier() + "）：其标签仅作演示，不是关于该患者的发现。"
                         : "The imaging model " + p.name() + " is not declared clinical (" + p.tier()
-                        + "): its output is not a finding about this patient and is not listed.");
-            } else {
-                List<String> positives = new ArrayList<>();
-                for (Finding f : model.positives()) {
-                    String url = doc.add(modelObservation(doc, f, device));
-                    dr.addResult(ref(url));
-                    positives.add(f.label() + " (" + percent(f.probability()) + " %)");
-                    if (f.radlexId() != null) {
-                        dr.addConclusionCode(new CodeableConcept().addCoding(new Coding(RADLEX, f.radlexId(), f.label()))
-                                .setText(f.label()));
-                    }
-                }
-                conclusion.add(positives.isEmpty()
-                        ? (zh ? "AI 影像模型：未见阳性发现。" : "AI imaging model: no positive finding.")
-                        : (zh ? "AI 影像模型提示：" : "AI imaging model suggests: ") + String.join(zh ? "；" : "; ", positives)
-                        + (zh ? "。" : "."));
+                        + "): its labels are shown marked as a demonstration, not as findings about this patient.");
             }
+            List<String> positives = new ArrayList<>();
+            for (ImagingFinding f : ImagingFinding.of(model, null)) {
+                dr.addResult(ref(doc.add(NoteBundle.imaging(doc, f, device, zh))));
+                positives.add(f.label() + " (" + percent(f.probability()) + " %)");
+                if (f.radlexId() != null && p.clinical()) {
+                    dr.addConclusionCode(new CodeableConcept().addCoding(new Coding(RADLEX, f.radlexId(), f.label()))
+                            .setText(f.label()));
+                }
+            }
+            conclusion.add(positives.isEmpty()
+                    ? (zh ? "AI 影像模型：未见阳性发现。" : "AI imaging model: no positive finding.")
+                    : (zh ? "AI 影像模型提示：" : "AI imaging model suggests: ") + String.join(zh ? "；" : "; ", positives)
+                    + (p.clinical() ? "" : " (" + (zh ? ImagingFinding.NOT_CLINICAL_ZH : ImagingFinding.NOT_CLINICAL_EN) + ")")
+                    + (zh ? "。" : "."));
         }
         if (radiologist != null) {
             for (RadFinding f : radiologist.findings()) {
@@ -126,26 +127,6 @@ public final class ImagingBundle {
 
     private static String percent(double p) {
         return BigDecimal.valueOf(p).multiply(BigDecimal.valueOf(100)).setScale(1, RoundingMode.HALF_UP).toPlainString();
-    }
-
-    private static Observation modelObservation(Document doc, Finding f, String device) {
-        Observation o = new Observation();
-        o.setStatus(Observation.ObservationStatus.PRELIMINARY);
-        o.addCategory(concept(OBSERVATION_CATEGORY, "imaging", "Imaging", null));
-        CodeableConcept code = new CodeableConcept().setText(f.label());
-        if (f.radlexId() != null) {
-            code.addCoding(new Coding(RADLEX, f.radlexId(), f.label()));
-        }
-        o.setCode(code);
-        o.setSubject(ref(doc.patient));
-        o.setEffective(new DateTimeType(doc.date));
-        o.setValue(concept(SNOMED, PROBABLY_PRESENT, "Probably present", "suggested by the AI imaging model"));
-        o.addComponent().setCode(new CodeableConcept().setText("model probability"))
-                .setValue(new Quantity().setValue(new BigDecimal(percent(f.probability()))).setUnit("%").setSystem(UCUM).setCode("%"));
-        o.setDevice(ref(device));
-        o.setMethod(new CodeableConcept().setText("AI imaging model"));
-        o.setText(narrative(Fhir.div("AI imaging model: " + f.label() + ", probability " + percent(f.probability()) + " %")));
-        return o;
     }
 
     private static Observation radiologistObservation(Document doc, RadFinding f) {

@@ -101,7 +101,7 @@ public final class RedFlags {
         return flags;
     }
 
-    /** Imaging findings that need action now, by label (lower case, any model). */
+    /** Imaging findings that need action now, by label (lower case, any model), besides those a model declares critical. */
     private static final List<String> CRITICAL_IMAGING = List.of("pneumothorax", "pneumoperitoneum", "tension pneumothorax");
 
     /**
@@ -113,7 +113,7 @@ public final class RedFlags {
         List<Flag> flags = new ArrayList<>();
         for (ImagingFinding f : findings) {
             String label = f.label().toLowerCase(java.util.Locale.ROOT);
-            if (CRITICAL_IMAGING.stream().noneMatch(label::contains)) {
+            if (!f.critical() && CRITICAL_IMAGING.stream().noneMatch(label::contains)) {
                 continue;
             }
             String p = Math.round(f.probability() * 100) + " %";
