@@ -59,7 +59,38 @@ public final class RequestFilter implements Filter {
         // would then be parsed as the next request, and a client that asked for close would wait.
         if (res.isSent() && (res.headers().contains(HeaderValues.CONNECTION_CLOSE)
                 || req.headers().contains(HeaderValues.CONNECTION_CLOSE))) {
+            linger(req);
             throw new CloseConnectionException("closed after the answer, as the connection header asked");
+        }
+    }
+
+    /** At most this much of a refused body is read and discarded before the connection closes. */
+    static final long LINGER_BYTES = 16L << 20;
+
+    /**
+     * A lingering close: a client still sending a body the answer refused (413 from its Content-Length)
+     * would get a TCP reset for the unread bytes, and a reset can destroy the answer before the client
+     * reads it. So what it is still sending is read and discarded, into a small buffer, up to
+     * {@link #LINGER_BYTES}; a larger body is cut off (its client may then see the reset).
+     */
+    private static void linger(RoutingRequest req) {
+        try {
+            if (!req.content().hasEntity() || req.content().consumed()) {
+                return;
+            }
+            long declared = req.headers().contentLength().orElse(-1);
+            if (declared > LINGER_BYTES) {
+                return;
+            }
+            byte[] buf = new byte[16384];
+            long total = 0;
+            try (java.io.InputStream in = req.content().inputStream()) {
+                for (int n; total < LINGER_BYTES && (n = in.read(buf)) > 0; ) {
+                    total += n;
+                }
+            }
+        } catch (RuntimeException | java.io.IOException e) {
+            // the body was already taken or the client went away: nothing to linger for
         }
     }
 
