@@ -105,6 +105,9 @@ class ValueAssociationTest {
         assertEquals(List.of("14682-9=180"), current(structure("Creatinine 180 (baseline 90).")));
         assertEquals(List.of("10839-9=0.08"), current(structure("Troponin <0.01, repeat troponin 0.08.")));
         assertEquals(List.of("14682-9=180"), current(structure("肌酐从90升至180μmol/L。")));
+        assertEquals(List.of("8867-4=95"), current(structure("The HR was 150 at presentation and is now 95.")));
+        assertEquals(List.of("14682-9=250"), current(structure("creatinine 120 last week now 250")));
+        assertEquals(List.of("8867-4=90"), current(structure("心率由120次/分降至90次/分。")));
         // a value only ever stated as a past one is no current value
         StructuredReport past = structure("Temp 39.2 yesterday, afebrile today.");
         assertEquals(List.of(), current(past));

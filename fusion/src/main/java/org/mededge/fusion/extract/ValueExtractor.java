@@ -68,6 +68,7 @@ public final class ValueExtractor {
             + "\\s*(?:[:=])?\\s*");
     private static final Pattern OPEN_PAREN = Pattern.compile("\\s*[(（]\\s*");
     private static final Pattern CLOSE_PAREN = Pattern.compile("\\s*[)）]");
+    private static final Pattern CONTINUING = Pattern.compile("(?:[\\s,，]|(?i:and|is|was|are|were|has\\s+been|it\\s+is|but)(?![A-Za-z])|但|而)+");
     private static final Pattern ONWARD = Pattern.compile("[\\s,，]*[;；(（][\\s,，]*");
     private static final Pattern COORDINATED = Pattern.compile("(?i:were|are|respectively)(?![A-Za-z])|分别");
 
@@ -222,6 +223,15 @@ public final class ValueExtractor {
                     if (qg != Gap.EMPTY && qg != Gap.SPACE && qg != Gap.FILLER && !paren) {
                         break;
                     }
+                    // "150 at presentation and is now 95", "120 last week now 250": a qualifier right before the next
+                    // number is that number's (a "now" always; another one after words of its own)
+                    if (m + 1 < toks.size() && toks.get(m + 1) instanceof Num nextNum && !paren) {
+                        Gap toNext = gap(s.substring(q.end(), nextNum.start()));
+                        boolean tight = toNext == Gap.EMPTY || toNext == Gap.SPACE || toNext == Gap.CONNECT;
+                        if (tight && (q.when() == When.CURRENT || qg == Gap.FILLER)) {
+                            break;
+                        }
+                    }
                     quals.add(q);
                     end = paren ? close.end() : q.end();
                     m++;
@@ -239,8 +249,9 @@ public final class ValueExtractor {
                 }
                 String ngText = between(s, end, nextNum.start(), nextQuals);
                 Gap ng = gap(ngText);
-                if (ng == Gap.END && !nextQuals.isEmpty() && ONWARD.matcher(ngText).matches()) {
-                    ng = Gap.SEP; // "sats 86% on arrival; now 94%", "creatinine 180 (baseline 90)"
+                if (ng == Gap.END && !nextQuals.isEmpty() && ONWARD.matcher(ngText).matches()
+                        || ng == Gap.FILLER && !nextQuals.isEmpty() && CONTINUING.matcher(ngText).matches()) {
+                    ng = Gap.SEP; // "sats 86% on arrival; now 94%", "creatinine 180 (baseline 90)", "…and is now 95"
                 }
                 if (ng != Gap.SEP && ng != Gap.SPACE && ng != Gap.SLASH && ng != Gap.EMPTY) {
                     break;

@@ -57,7 +57,8 @@ final class ValueTokens {
         }
     }
 
-    private static final Pattern STRONG_EARLIER = Pattern.compile("(?i:baseline|previously|previous|prior|earlier|yesterday|last\\s+night"
+    private static final Pattern STRONG_EARLIER = Pattern.compile("(?i:baseline|previously|previous|prior|earlier|yesterday|last\\s+(?:night|week|month|year)"
+            + "|(?:a|one|two|three|\\d+)\\s+(?:days?|weeks?|months?|years?)\\s+ago"
             + "|overnight|this\\s+morning|pre-?op(?:eratively)?)|基线|之前|此前|昨日|昨天|昨晚|术前");
 
     /** Numbers that are not values: a duration, an age. */
@@ -96,7 +97,7 @@ final class ValueTokens {
         NAMES.add(new NameRule(Target.FEVER, Measure.BODY_TEMPERATURE, true,
                 Pattern.compile("(?<![A-Za-z])(?i:fevers?(?:\\s+(?:up\\s+)?to)?|febrile(?:\\s+to)?|pyrexi(?:a|al))(?![A-Za-z])|高热|低热|发热|发烧")));
         strong(Measure.BODY_TEMPERATURE, "body\\s+temperature|temperature|temp\\.?|tmax|t\\s*max");
-        zh(Measure.BODY_TEMPERATURE, "体温");
+        zh(Measure.BODY_TEMPERATURE, "体温|(?<![室水])温度");
         weak(Measure.BODY_TEMPERATURE, "(?<![A-Za-z])(?:T|BT|Tm|T°)(?![A-Za-z])");
         strong(Measure.SYSTOLIC_BP, "systolic(?:\\s+blood\\s+pressure|\\s+pressure|\\s+BP)?");
         strong(Measure.DIASTOLIC_BP, "diastolic(?:\\s+blood\\s+pressure|\\s+pressure|\\s+BP)?");
@@ -224,7 +225,8 @@ final class ValueTokens {
     private static final Pattern LATER = Pattern.compile("(?i:(?<![A-Za-z])(?:(?:improving|improved|rising|rose|risen|increasing|increased|falling|fell|"
             + "dropping|dropped|decreasing|decreased|coming\\s+down|going\\s+up|went\\s+up|came\\s+down)\\s+to|then)(?![A-Za-z]))|->|→|(?:上升|下降|升|降|增|减|回升|恢复)(?:至|到)");
     private static final Pattern EARLIER = Pattern.compile("(?i:(?<![A-Za-z])(?:on\\s+arrival|at\\s+(?:admission|presentation|triage)|on\\s+admission"
-            + "|initially|initial|baseline|previously|previous|prior|earlier|yesterday|this\\s+morning|last\\s+night|overnight|pre-?op(?:eratively)?"
+            + "|initially|initial|baseline|previously|previous|prior|earlier|yesterday|this\\s+morning|last\\s+(?:night|week|month|year)|overnight|pre-?op(?:eratively)?"
+            + "|(?:a|one|two|three|\\d+)\\s+(?:days?|weeks?|months?|years?)\\s+ago"
             + "|before\\s+(?:fluids?|oxygen|treatment))(?![A-Za-z]))"
             + "|入院时|入院当天|就诊时|来院时|急诊时|初始|基线|之前|此前|昨日|昨天|昨晚|术前|最初|入科时");
     private static final Pattern CURRENT = Pattern.compile("(?i:(?<![A-Za-z])(?:now|currently|today|at\\s+present|latest|on\\s+repeat|repeat(?:ed)?"
