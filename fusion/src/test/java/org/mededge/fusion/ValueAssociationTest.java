@@ -108,6 +108,14 @@ class ValueAssociationTest {
         assertEquals(List.of("8867-4=95"), current(structure("The HR was 150 at presentation and is now 95.")));
         assertEquals(List.of("14682-9=250"), current(structure("creatinine 120 last week now 250")));
         assertEquals(List.of("8867-4=90"), current(structure("心率由120次/分降至90次/分。")));
+        StructuredReport hb = structure("Hb 7.2 g/dL down from 9.0.");
+        assertEquals(List.of("718-7=72"), current(hb));
+        assertEquals(List.of("718-7=90@down from"), earlier(hb));
+        assertEquals(List.of("15074-8=2.8@earlier"), earlier(structure("glucose 4.2 (hypo earlier 2.8)")));
+        // two arms are two current readings, not a history: both filed, and the clinician asked which to keep
+        StructuredReport arms = structure("BP 130/85 left arm, 128/84 right arm.");
+        assertEquals(List.of("8480-6=130", "8462-4=85", "8480-6=128", "8462-4=84"), current(arms));
+        assertTrue(flagged(arms, FlagCode.NEEDS_REVIEW, "vitals.8480-6"));
         // a value only ever stated as a past one is no current value
         StructuredReport past = structure("Temp 39.2 yesterday, afebrile today.");
         assertEquals(List.of(), current(past));

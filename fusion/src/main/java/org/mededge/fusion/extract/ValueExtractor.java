@@ -69,7 +69,7 @@ public final class ValueExtractor {
     private static final Pattern OPEN_PAREN = Pattern.compile("\\s*[(（]\\s*");
     private static final Pattern CLOSE_PAREN = Pattern.compile("\\s*[)）]");
     private static final Pattern CONTINUING = Pattern.compile("(?:[\\s,，]|(?i:and|is|was|are|were|has\\s+been|it\\s+is|but)(?![A-Za-z])|但|而)+");
-    private static final Pattern ONWARD = Pattern.compile("[\\s,，]*[;；(（][\\s,，]*");
+    private static final Pattern ONWARD = Pattern.compile("[\\s,，]*[;；(（][^\\d;；.。)）]{0,16}");
     private static final Pattern COORDINATED = Pattern.compile("(?i:were|are|respectively)(?![A-Za-z])|分别");
 
     private static Gap gap(String g) {
@@ -228,7 +228,7 @@ public final class ValueExtractor {
                     if (m + 1 < toks.size() && toks.get(m + 1) instanceof Num nextNum && !paren) {
                         Gap toNext = gap(s.substring(q.end(), nextNum.start()));
                         boolean tight = toNext == Gap.EMPTY || toNext == Gap.SPACE || toNext == Gap.CONNECT;
-                        if (tight && (q.when() == When.CURRENT || qg == Gap.FILLER)) {
+                        if (tight && (q.leading() || qg == Gap.FILLER)) {
                             break;
                         }
                     }
@@ -512,7 +512,8 @@ public final class ValueExtractor {
             }
             // nothing sets them apart, or a value said after the one stated as current with no words of its own
             // ("today troponin 2.33 ... troponin 2.59"): both filed, the clinician says which is current
-            if (rs.stream().allMatch(r -> r.quals().isEmpty()) || unsaidAfterNow) {
+            boolean onlySites = rs.stream().allMatch(r -> kinds(r).stream().allMatch(w -> w == When.SITE));
+            if (rs.stream().allMatch(r -> r.quals().isEmpty()) || unsaidAfterNow || onlySites) {
                 // two different values and nothing that sets them apart: both filed, the clinician says which is current
                 current.addAll(rs);
                 Measure m = e.getKey();

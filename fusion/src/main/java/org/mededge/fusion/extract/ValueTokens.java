@@ -49,14 +49,25 @@ final class ValueTokens {
      * CURRENT: now; CONTEXT: a condition ("on room air", "on 3 L"); LATER: a change word between two
      * readings ("improving to", 升至), which makes the next one the later.
      */
-    enum When { EARLIER, CURRENT, CONTEXT, LATER }
+    enum When { EARLIER, CURRENT, CONTEXT, LATER, SITE }
 
     record Qual(When when, String words, int start, int end) implements Tok {
+        /** Words that govern the number after them ("now 95", "down from 9.0", 由120): never a trailing qualifier. */
+        boolean leading() {
+            return when == When.CURRENT || LEADING.matcher(words).matches();
+        }
+
         boolean strong() {
             return when == When.EARLIER && STRONG_EARLIER.matcher(words).matches();
         }
     }
 
+    private static final Pattern LEADING = Pattern.compile("(?i:(?:down|up|decreased|increased|dropped|fallen|risen|rose|fell|improved)\\s+from|from)");
+    /** Where a reading was taken, not when: two readings that differ only by site are both current. */
+    private static final Pattern SITE = Pattern.compile("(?i:(?<![A-Za-z])(?:(?:in\\s+the\\s+)?(?:left|right)\\s+arm|(?:lying|sitting|standing|supine)"
+            + "(?:\\s+(?:down|up))?)(?![A-Za-z]))|左上肢|右上肢|左臂|右臂|卧位|立位|坐位");
+    private static final Pattern FROM = Pattern.compile("(?i:(?<![A-Za-z])(?:down|up|decreased|increased|dropped|fallen|risen|rose|fell|improved)"
+            + "\\s+from(?![A-Za-z]))");
     private static final Pattern STRONG_EARLIER = Pattern.compile("(?i:baseline|previously|previous|prior|earlier|yesterday|last\\s+(?:night|week|month|year)"
             + "|(?:a|one|two|three|\\d+)\\s+(?:days?|weeks?|months?|years?)\\s+ago"
             + "|overnight|this\\s+morning|pre-?op(?:eratively)?)|基线|之前|此前|昨日|昨天|昨晚|术前");
@@ -241,8 +252,9 @@ final class ValueTokens {
         boolean[] used = new boolean[s.length() + 1];
         List<Tok> toks = new ArrayList<>();
         // qualifiers first (they hold numbers: "on 3 L"), then names (they hold digits: "SpO2"), then blocks, then numbers
-        for (Pattern p : List.of(CONTEXT, LATER, EARLIER, CURRENT)) {
-            When w = p == CONTEXT ? When.CONTEXT : p == LATER ? When.LATER : p == EARLIER ? When.EARLIER : When.CURRENT;
+        for (Pattern p : List.of(CONTEXT, SITE, FROM, LATER, EARLIER, CURRENT)) {
+            When w = p == CONTEXT ? When.CONTEXT : p == SITE ? When.SITE : p == LATER ? When.LATER
+                    : p == EARLIER || p == FROM ? When.EARLIER : When.CURRENT;
             Matcher m = p.matcher(s);
             while (m.find()) {
                 if (m.end() > m.start() && free(used, m.start(), m.end())) {
