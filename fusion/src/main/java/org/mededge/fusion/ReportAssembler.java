@@ -140,10 +140,11 @@ public final class ReportAssembler {
         if (asr != null) {
             models.add(asr);
         }
-        imaging.stream().map(f -> f.model() + "@" + f.modelVersion()).distinct().forEach(m -> {
-            ImagingFinding f = imaging.stream().filter(x -> (x.model() + "@" + x.modelVersion()).equals(m)).findFirst().orElseThrow();
-            models.add(new Provenance.ModelRef("vision", f.model(), f.modelVersion(), null, "vision", null, null, null));
-        });
+        // each imaging model that read a study, once
+        java.util.Set<Provenance.ModelRef> vision = new java.util.LinkedHashSet<>();
+        studies.forEach(st -> vision.add(new Provenance.ModelRef("vision", st.model(), st.modelVersion(), null, "vision", null, null, null)));
+        imaging.forEach(f -> vision.add(new Provenance.ModelRef("vision", f.model(), f.modelVersion(), null, "vision", null, null, null)));
+        models.addAll(vision);
         models.add(new Provenance.ModelRef("rules", RULES_NAME, RULES_VERSION, null, "java", "cpu", null, null));
         Assessment assessment = null;
         String whyNone;

@@ -13,12 +13,12 @@ import org.mededge.vision.ImagingFindings;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record StudyRef(String id, String modality, String bodyPart, String studyInstanceUid, int width, int height,
-                       String model, String modelVersion, String modelTier, boolean clinical, int positives) {
+                       String model, String modelVersion, String modelTier, boolean clinical) {
 
     public static StudyRef of(String id, ImagingFindings f) {
         ImagingFindings.Study s = f.study();
         ImagingFindings.ModelProvenance p = f.model();
         return new StudyRef(id, s.modality(), s.bodyPart(), s.studyInstanceUid(), s.width(), s.height(), p.name(), p.version(),
-                p.tier(), p.clinical(), f.positives().size());
+                p.tier(), p.clinical());
     }
 }

@@ -77,9 +77,9 @@ class MultimodalFusionTest {
     @Test
     void theBundleCarriesEachFindingByOneRuleAndValidates() {
         List<StudyRef> studies = List.of(
-                new StudyRef("study-1", "CR", "CHEST", "1.2.826.0.1.3680043.8.498.1", 2048, 2048, "cxr-demo", "1", "demo", false, 2),
-                new StudyRef("study-2", null, null, null, 1024, 1024, "cxr-prod", "3", "production", true, 1),
-                new StudyRef("study-3", "DX", "CHEST", null, 512, 512, "cxr-prod", "3", "production", true, 0));
+                new StudyRef("study-1", "CR", "CHEST", "1.2.826.0.1.3680043.8.498.1", 2048, 2048, "cxr-demo", "1", "demo", false),
+                new StudyRef("study-2", null, null, null, 1024, 1024, "cxr-prod", "3", "production", true),
+                new StudyRef("study-3", "DX", "CHEST", null, 512, 512, "cxr-prod", "3", "production", true));
         StructuredReport r = A.structure(new NoteRequest(NOTE, null, "respiratory"), studies,
                 java.util.stream.Stream.concat(DEMO.stream(), CLINICAL.stream()).toList(), Optional.empty());
         Bundle b = NoteBundle.build(r, Instant.now());

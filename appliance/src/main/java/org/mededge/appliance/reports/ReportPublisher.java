@@ -78,40 +78,45 @@ public final class ReportPublisher {
     /** Publishes: validates the bundle, stores report, bundle and audit entry together, marks the audit written. */
     public Published publish(ServerRequest req, Publication p) {
         String fhir = p.bundle() == null ? null : validated(p.bundle());
-        Principal who = Routes.principal(req);
-        AuditTrail trail = Routes.audit(req);
-        String inputSha = trail.inputSha256() != null ? trail.inputSha256() : AuditTrail.sha256(p.raw());
         String reportJson = p.report() == null ? "null" : json(p.report());
-        ReportStore.StoredReport r = store.create(new ReportStore.NewReport(p.kind(), p.patient(), p.specialty(), who.id(),
-                reportJson, fhir, json(p.provenance()), json(p.timings()), inputSha, keepRawInputs ? p.raw() : null,
-                keepRawInputs ? p.mediaType() : null, json(p.source())), new AuditEntry.Event(who.id(), who.roleId(),
-                trail.action() != null ? trail.action() : p.kind() + ".create", "", "ok", trail.models(), inputSha,
-                AuditTrail.sha256(reportJson), Routes.client(req)));
-        trail.resource("report/" + r.id()).markWritten();
+        Audited a = audited(req, p.raw(), p.kind() + ".create", reportJson);
+        ReportStore.StoredReport r = store.create(new ReportStore.NewReport(p.kind(), p.patient(), p.specialty(), a.event().principal(),
+                reportJson, fhir, json(p.provenance()), json(p.timings()), a.event().inputSha256(), keepRawInputs ? p.raw() : null,
+                keepRawInputs ? p.mediaType() : null, json(p.source())), a.event());
+        a.trail().resource("report/" + r.id()).markWritten();
         return new Published(r.id(), r.currentVersion(), r.current().status(), fhir);
     }
 
     /**
      * Publishes one more input of an existing report: the re-fused report's bundle validated, the new
-     * version and its audit entry stored together.
+     * version and its audit entry stored together (the store refuses a signed report in the same transaction).
      */
     public Published addInput(ServerRequest req, String id, String input, StructuredReport r, byte[] raw, String mediaType) {
         String fhir = validated(build(r));
-        Principal who = Routes.principal(req);
-        AuditTrail trail = Routes.audit(req);
-        String inputSha = trail.inputSha256() != null ? trail.inputSha256() : AuditTrail.sha256(raw);
         String reportJson = json(r);
+        Audited a = audited(req, raw, "report." + input, reportJson);
         ReportStore.StoredReport s;
         try {
-            s = store.addInput(id, new ReportStore.NewInput(input, who.id(), reportJson, fhir, json(r.provenance()),
-                    json(r.provenance().timings()), inputSha, keepRawInputs ? raw : null, keepRawInputs ? mediaType : null),
-                    new AuditEntry.Event(who.id(), who.roleId(), trail.action() != null ? trail.action() : "report." + input,
-                            "", "ok", trail.models(), inputSha, AuditTrail.sha256(reportJson), Routes.client(req)));
+            s = store.addInput(id, new ReportStore.NewInput(input, a.event().principal(), reportJson, fhir, json(r.provenance()),
+                    json(r.provenance().timings()), a.event().inputSha256(), keepRawInputs ? raw : null,
+                    keepRawInputs ? mediaType : null), a.event());
         } catch (ReportStore.NotOpen e) {
             throw new ApiException(409, "REPORT_SIGNED", e.getMessage());
         }
-        trail.resource("report/" + id).markWritten();
+        a.trail().resource("report/" + id).markWritten();
         return new Published(s.id(), s.currentVersion(), s.current().status(), fhir);
+    }
+
+    /** The request's audit trail and the entry that is stored with what it made. */
+    private record Audited(AuditTrail trail, AuditEntry.Event event) {
+    }
+
+    private static Audited audited(ServerRequest req, byte[] raw, String defaultAction, String reportJson) {
+        Principal who = Routes.principal(req);
+        AuditTrail trail = Routes.audit(req);
+        String inputSha = trail.inputSha256() != null ? trail.inputSha256() : AuditTrail.sha256(raw);
+        return new Audited(trail, new AuditEntry.Event(who.id(), who.roleId(), trail.action() != null ? trail.action() : defaultAction,
+                "", "ok", trail.models(), inputSha, AuditTrail.sha256(reportJson), Routes.client(req)));
     }
 
     /** A note's document bundle, timed. */

@@ -63,7 +63,7 @@ public final class StudiesService implements ApiService {
     public StudiesService(EngineSlot<StudyEngine> slot, VisionSettings settings, long maxUploadBytes, Metrics metrics,
                           ReportPublisher publisher, Refusion refusion) {
         this.publisher = publisher;
-        this.refusion = refusion;
+        this.refusion = java.util.Objects.requireNonNull(refusion, "refusion");
         this.slot = slot;
         this.settings = settings;
         this.maxBody = Math.min(maxUploadBytes, settings.engine().maxImageBytes());
@@ -83,36 +83,13 @@ public final class StudiesService implements ApiService {
         // (up to the image limit, into memory) only to be told the engine is not ready
         String type = Bodies.requireMediaType(req, MEDIA_TYPES);
         String patient = ReportPublisher.patient(req.query().first("patient").orElse(null));
-        ImagingModel model = model();
-        byte[] image = Bodies.read(req, maxBody);
-        AuditTrail trail = Routes.audit(req).action("study.analyze").input(image);
-        String name = model.spec().name();
-        trail.models(provenance(model));
-        ImagingModel.Analysis a;
-        try {
-            a = model.analyze(image, type);
-        } catch (VisionException e) {
-            metrics.study(name, e.error().name());
-            throw e;
-        }
-        ImagingFindings f = a.findings();
-        metrics.study(name, "ok");
-        metrics.phase(StudyMetrics.STAGE_DECODE, name, f.timings().decodeMs());
-        metrics.phase(StudyMetrics.STAGE_PREPROCESS, name, f.timings().preprocessMs());
-        metrics.phase(StudyMetrics.STAGE_INFER, name, f.timings().inferMs());
-        String id = UUID.randomUUID().toString();
-        String top = f.findings().isEmpty() ? null : f.findings().get(0).label();
-        cache.put(id, a.study(), f, top);
-        Map<String, Object> answer = response(id, a.study(), f, top);
+        Analysed s = analyse(req, type, "study.analyze");
+        Map<String, Object> answer = response(s.id(), s.analysis().study(), s.findings(), s.top());
         ReportPublisher.Published stored = publisher.publish(req, new ReportPublisher.Publication("study", patient, "radiology",
-                answer, ImagingBundle.build(f, null, "en", Instant.now()), answer.get("model"), answer.get("timings"), null, image,
-                type));
+                answer, ImagingBundle.build(s.findings(), null, "en", Instant.now()), answer.get("model"), answer.get("timings"),
+                null, s.image(), type));
         answer.put("reportId", stored.id());
-        byte[] body = json(answer);
-        trail.output(body);
-        res.status(Status.OK_200);
-        res.header(HeaderNames.CONTENT_TYPE, Json.MEDIA_TYPE);
-        res.send(body);
+        send(req, res, answer);
     }
 
     /**
@@ -121,15 +98,27 @@ public final class StudiesService implements ApiService {
      * inputs and stored as its next version.
      */
     private void attach(ServerRequest req, ServerResponse res) {
-        if (refusion == null) {
-            throw new ApiException(503, "FUSION_NOT_READY", "This appliance does not fuse studies into reports.");
-        }
         String type = Bodies.requireMediaType(req, MEDIA_TYPES);
-        String reportId = req.path().pathParameters().get("id");
-        var target = refusion.target(req, reportId);
+        var target = refusion.target(req, req.path().pathParameters().get("id"));
+        Analysed s = analyse(req, type, "report.attach-study");
+        Refusion.Result r = refusion.attachStudy(req, target, s.findings(), s.image(), type);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("reportId", r.published().id());
+        answer.put("version", r.published().version());
+        answer.put("study", response(s.id(), s.analysis().study(), s.findings(), s.top()));
+        answer.put("report", r.report());
+        send(req, res, answer);
+    }
+
+    /** One study read and analysed, held for its heatmap. */
+    private record Analysed(String id, byte[] image, ImagingModel.Analysis analysis, ImagingFindings findings, String top) {
+    }
+
+    /** Engine readiness first, then the body, the model, its metrics, and the study held under a new id. */
+    private Analysed analyse(ServerRequest req, String type, String action) {
         ImagingModel model = model();
         byte[] image = Bodies.read(req, maxBody);
-        AuditTrail trail = Routes.audit(req).action("report.attach-study").input(image);
+        AuditTrail trail = Routes.audit(req).action(action).input(image);
         String name = model.spec().name();
         trail.models(provenance(model));
         ImagingModel.Analysis a;
@@ -147,14 +136,12 @@ public final class StudiesService implements ApiService {
         String id = UUID.randomUUID().toString();
         String top = f.findings().isEmpty() ? null : f.findings().get(0).label();
         cache.put(id, a.study(), f, top);
-        Refusion.Result r = refusion.attachStudy(req, target, f, image, type);
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("reportId", r.published().id());
-        answer.put("version", r.published().version());
-        answer.put("study", response(id, a.study(), f, top));
-        answer.put("report", r.report());
+        return new Analysed(id, image, a, f, top);
+    }
+
+    private static void send(ServerRequest req, ServerResponse res, Map<String, Object> answer) {
         byte[] body = json(answer);
-        trail.output(body);
+        Routes.audit(req).output(body);
         res.status(Status.OK_200);
         res.header(HeaderNames.CONTENT_TYPE, Json.MEDIA_TYPE);
         res.send(body);

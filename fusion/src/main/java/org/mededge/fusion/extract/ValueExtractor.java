@@ -52,11 +52,6 @@ public final class ValueExtractor {
         public enum Kind { FOREIGN_UNIT, AMBIGUOUS, TWO_VALUES }
     }
 
-    /** All current values the text states, in text order. */
-    public List<ClinicalValue> extract(NormalizedText nt, String language, Predicate<Integer> skip) {
-        return read(nt, language, skip).values();
-    }
-
     // ------------------------------------------------------------------ gaps between tokens
 
     private enum Gap { EMPTY, SPACE, SLASH, SEP, CONNECT, FILLER, END }
@@ -118,7 +113,7 @@ public final class ValueExtractor {
                            int order) {
     }
 
-    /** Like {@link #extract}, with earlier readings, the spans the readings took, ranges and doubts. */
+    /** The current values the text states in text order, the earlier readings, the spans the readings took, ranges and doubts. */
     public Read read(NormalizedText nt, String language, Predicate<Integer> skip) {
         String s = nt.text();
         boolean zh = "zh".equals(language);
@@ -375,8 +370,20 @@ public final class ValueExtractor {
 
     private static final Set<Unit> TEMPERATURE_UNITS = EnumSet.of(Unit.CEL, Unit.FAH, Unit.DEG);
 
+    private static final Map<Measure, Set<Unit>> ACCEPTS = new java.util.EnumMap<>(Measure.class);
+
+    static {
+        for (Measure m : Measure.values()) {
+            ACCEPTS.put(m, acceptedUnits(m));
+        }
+    }
+
     /** The units each measure accepts; any other unit refuses the value. */
     private static Set<Unit> accepts(Measure m) {
+        return ACCEPTS.get(m);
+    }
+
+    private static Set<Unit> acceptedUnits(Measure m) {
         return switch (m) {
             case BODY_TEMPERATURE -> TEMPERATURE_UNITS;
             case HEART_RATE, RESPIRATORY_RATE -> EnumSet.of(Unit.RATE);

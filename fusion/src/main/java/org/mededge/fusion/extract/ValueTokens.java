@@ -34,15 +34,12 @@ final class ValueTokens {
     }
 
     /**
-     * A number as written: value (万 applied), the bound before it (FHIR comparator or null), the unit after
-     * it (canonical, or null), the unit's words, and where a range's second number ends (else -1).
-     * {@code degreeDigit}: the "6" of "38度6" already folded into the value.
+     * A number as written: value (万 applied; the "6" of "38度6" folded in), the bound before it (FHIR
+     * comparator or null), the unit after it (canonical, or null), and where a range's second number ends (else -1).
      */
-    record Num(BigDecimal value, String comparator, Unit unit, String unitText, int rangeEnd, int valueStart, int start,
-               int end) implements Tok {
+    record Num(BigDecimal value, String comparator, Unit unit, int rangeEnd, int start, int end) implements Tok {
     }
 
-    /** Time or context a reading is stated in. */
     /**
      * EARLIER: before now ("on arrival", "baseline"); {@link Qual#strong()} when it cannot be the present
      * either ("baseline", "yesterday", but not "on arrival", 入院时, which an admission note uses for now);
@@ -309,11 +306,9 @@ final class ValueTokens {
             int start = bound ? m.start() : m.start(2);
             BigDecimal v = new BigDecimal(m.group(2).startsWith(".") ? "0" + m.group(2) : m.group(2));
             Unit unit = null;
-            String unitText = null;
             if (m.group(3) != null) {
                 v = m.group(2).contains(".") ? v : new BigDecimal(m.group(2) + "." + m.group(3)); // 三十八度六 = 38.6
                 unit = Unit.DEG;
-                unitText = "度";
             }
             if (m.group(4) != null) {
                 v = v.movePointRight(4); // 万: ten thousand
@@ -338,7 +333,6 @@ final class ValueTokens {
                     if (um.lookingAt() && um.end() > best && free(used, after, um.end())) {
                         best = um.end();
                         unit = u.unit;
-                        unitText = um.group().strip();
                     }
                 }
                 if (best >= 0) {
@@ -356,7 +350,7 @@ final class ValueTokens {
             if (rangeEnd >= 0) {
                 rangeEnd = Math.max(after, rangeEnd);
             }
-            toks.add(new Num(v, bound ? comparator(m.group(1)) : null, unit, unitText, rangeEnd, m.start(2), start, Math.max(after, m.end())));
+            toks.add(new Num(v, bound ? comparator(m.group(1)) : null, unit, rangeEnd, start, Math.max(after, m.end())));
         }
         toks.sort(Comparator.comparingInt(Tok::start));
         return toks;

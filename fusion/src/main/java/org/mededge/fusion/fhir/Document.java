@@ -60,6 +60,18 @@ final class Document {
         return url;
     }
 
+    /** A preliminary radiology DiagnosticReport (LOINC 18748-4) about this document's patient, issued now. */
+    org.hl7.fhir.r4.model.DiagnosticReport radiologyReport() {
+        org.hl7.fhir.r4.model.DiagnosticReport dr = new org.hl7.fhir.r4.model.DiagnosticReport();
+        dr.setStatus(org.hl7.fhir.r4.model.DiagnosticReport.DiagnosticReportStatus.PRELIMINARY);
+        dr.addCategory(concept("http://terminology.hl7.org/CodeSystem/v2-0074", "RAD", "Radiology", null));
+        dr.setCode(concept(LOINC, "18748-4", "Diagnostic imaging study", null));
+        dr.setSubject(ref(patient));
+        dr.setEffective(new org.hl7.fhir.r4.model.DateTimeType(date));
+        dr.setIssuedElement(new org.hl7.fhir.r4.model.InstantType(date));
+        return dr;
+    }
+
     static Reference ref(String url) {
         return new Reference(url);
     }

@@ -12,7 +12,6 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Composition;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DiagnosticReport;
-import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Range;
@@ -65,13 +64,7 @@ public final class ImagingBundle {
         String assembler = doc.device(new ModelRef("rules", ReportAssembler.RULES_NAME, ReportAssembler.RULES_VERSION,
                 null, "java", "cpu", null, null));
 
-        DiagnosticReport dr = new DiagnosticReport();
-        dr.setStatus(DiagnosticReport.DiagnosticReportStatus.PRELIMINARY);
-        dr.addCategory(concept("http://terminology.hl7.org/CodeSystem/v2-0074", "RAD", "Radiology", null));
-        dr.setCode(concept(LOINC, "18748-4", "Diagnostic imaging study", null));
-        dr.setSubject(ref(doc.patient));
-        dr.setEffective(new DateTimeType(doc.date));
-        dr.setIssuedElement(new InstantType(doc.date));
+        DiagnosticReport dr = doc.radiologyReport();
 
         List<String> conclusion = new ArrayList<>();
         if (model != null) {

@@ -205,13 +205,7 @@ public final class NoteBundle {
                 + (st.studyInstanceUid() == null ? " (no DICOM header)" : ""));
         is.setText(narrative(Fhir.div(st.id() + ": " + is.getDescription())));
         String isUrl = doc.add(is);
-        DiagnosticReport dr = new DiagnosticReport();
-        dr.setStatus(DiagnosticReport.DiagnosticReportStatus.PRELIMINARY);
-        dr.addCategory(concept("http://terminology.hl7.org/CodeSystem/v2-0074", "RAD", "Radiology", null));
-        dr.setCode(concept(LOINC, "18748-4", "Diagnostic imaging study", null));
-        dr.setSubject(ref(doc.patient));
-        dr.setEffective(new DateTimeType(doc.date));
-        dr.setIssuedElement(new org.hl7.fhir.r4.model.InstantType(doc.date));
+        DiagnosticReport dr = doc.radiologyReport();
         dr.addImagingStudy(ref(isUrl));
         if (!st.clinical()) {
             dr.getMeta().addTag(NOT_CLINICAL_TAG, "not-clinical", ImagingFinding.NOT_CLINICAL_EN);

@@ -66,7 +66,7 @@ public final class ReasonGrounding {
     }
 
     /** Imaging findings a reason may cite: each is supported by a positive study finding of that name or by the note's words. */
-    private static final Map<String, java.util.regex.Pattern> IMAGING_TERMS = Map.of(
+    private static final Map<String, java.util.regex.Pattern> IMAGING_TERMS = ordered(
             "cardiomegaly", java.util.regex.Pattern.compile("(?i)cardiomegaly|enlarged\\s+(?:heart|cardiac\\s+silhouette)|心脏增大|心影增大"),
             "effusion", java.util.regex.Pattern.compile("(?i)effusion|胸腔积液|积液"),
             "pneumothorax", java.util.regex.Pattern.compile("(?i)pneumothorax|气胸"),
@@ -75,6 +75,15 @@ public final class ReasonGrounding {
             "atelectasis", java.util.regex.Pattern.compile("(?i)atelectasis|肺不张"),
             "infiltration", java.util.regex.Pattern.compile("(?i)infiltrat(?:e|es|ion)|浸润"),
             "opacity", java.util.regex.Pattern.compile("(?i)opacit(?:y|ies)|阴影|密度增高影"));
+
+    /** Term to pattern in the order given, so that a flag names them the same way on every run. */
+    private static Map<String, java.util.regex.Pattern> ordered(Object... kv) {
+        Map<String, java.util.regex.Pattern> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], (java.util.regex.Pattern) kv[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
 
     /** The imaging findings the reason cites that no attached study showed and the note does not state. */
     public static Set<String> unsupportedImaging(Assessment assessment, List<ImagingFinding> imaging, String noteText) {
