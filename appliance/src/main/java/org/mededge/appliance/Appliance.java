@@ -85,7 +85,7 @@ public final class Appliance implements AutoCloseable {
     private Appliance(ApplianceConfig config, List<ApiService> extraServices) {
         this.config = config;
         this.extraServices = List.copyOf(extraServices);
-        this.engines = new Engines(config, engineLoaders(config));
+        this.engines = new Engines(config, engineLoaders());
         this.metrics = new Metrics(() -> engines.all().stream()
                 .filter(s -> s.state() != EngineSlot.State.DISABLED)
                 .map(s -> new Metrics.ModelState(s.binding().model(), s.name(), s.state() == EngineSlot.State.READY))
@@ -154,11 +154,11 @@ public final class Appliance implements AutoCloseable {
      * configured without a loader here only checks that its model is installed and verified.
      * Each feature adds its engine on one line.
      */
-    private static Map<String, EngineSlot.Loader<? extends AutoCloseable>> engineLoaders(ApplianceConfig config) {
+    private Map<String, EngineSlot.Loader<? extends AutoCloseable>> engineLoaders() {
         Map<String, EngineSlot.Loader<? extends AutoCloseable>> loaders = new LinkedHashMap<>();
         StudyEngine.createOrtEnvironmentFirst(); // before any engine: DJL's ONNX Runtime must own the OrtEnvironment
         loaders.put("vision", StudyEngine.loader(VisionSettings.from(config.section("vision"))));
-        DictationWiring.engineLoaders(loaders, AsrSettings.from(config.section("asr")));
+        loaders.put("asr", DictationWiring.loader(AsrSettings.from(config.section("asr")), config.engine("vad"), this::registry));
         loaders.put("llm", LanguageService.loader(LanguageSettings.from(config.section("llm"))));
         return loaders;
     }

@@ -1,5 +1,6 @@
 package org.mededge.asr;
 
+import java.nio.file.Path;
 import java.util.List;
 
 import org.mededge.asr.audio.AudioDecoder;
@@ -9,13 +10,16 @@ import org.mededge.asr.audio.VoiceActivity;
 import org.mededge.asr.audio.WindowFeed;
 import org.mededge.asr.text.DictationText;
 import org.mededge.asr.text.SegmentGuards;
+import org.mededge.asr.whisper.WhisperRecognizer;
 
 /**
- * The dictation pipeline, stage by stage: decode the upload, resample to 16 kHz mono, find speech
- * (Silero VAD), cut it into windows at pauses, recognize each window, guard and post-process the
- * segments. Silence never reaches the recognizer, so it cannot invent words for it.
+ * The speech engine the appliance holds, and the asr module's one entry point: it owns the voice
+ * activity detector and the recognizer, and runs the dictation pipeline stage by stage: decode the
+ * upload, resample to 16 kHz mono, find speech (Silero VAD), cut it into windows at pauses,
+ * recognize each window, guard and post-process the segments. Silence never reaches the
+ * recognizer, so it cannot invent words for it. Thread-safe; {@link #close()} frees both engines.
  */
-public final class Dictation {
+public final class Dictation implements AutoCloseable {
     private final AsrConfig config;
     private final SileroVad vad;
     private final SpeechRecognizer recognizer;
@@ -34,6 +38,7 @@ public final class Dictation {
     public record Result(Transcript transcript, Timings timings, double audioSeconds, int windows) {
     }
 
+    /** A pipeline over engines the caller loaded; {@link #close()} closes them. */
     public Dictation(AsrConfig config, SileroVad vad, SpeechRecognizer recognizer, DictationText text) {
         this.config = config;
         this.vad = vad;
@@ -42,14 +47,56 @@ public final class Dictation {
         this.guards = new SegmentGuards(config, text);
     }
 
-    /** Checks the options before any audio is decoded. */
-    public String prompt(AsrOptions options) {
+    /**
+     * Loads the engine from its two verified models: the Silero VAD file and the Whisper model, with
+     * the vocabularies of {@code config.lexiconDir()} (or the built-in ones).
+     *
+     * @throws AsrException ASR_MODEL_INVALID (or another load failure) with a message naming the model
+     */
+    public static Dictation load(AsrConfig config, Path vadModel, WhisperRecognizer.WhisperModelSpec whisper) {
+        DictationText text = DictationText.load(config.lexiconDir());
+        SileroVad vad = SileroVad.load(vadModel);
+        try {
+            return new Dictation(config, vad, WhisperRecognizer.load(whisper, config), text);
+        } catch (RuntimeException | LinkageError e) {
+            vad.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Checks a request before its audio is read: the language against the model's, the specialty
+     * against the vocabularies, the media type against the decoders.
+     *
+     * @param mediaType the upload's Content-Type without parameters, lower-case
+     * @throws AsrException ASR_OPTION_INVALID (400) or ASR_AUDIO_UNSUPPORTED (415)
+     */
+    public void check(AsrOptions options, String mediaType) {
+        prompt(options);
+        AudioDecoder.requireMediaType(mediaType);
+    }
+
+    private String prompt(AsrOptions options) {
         if (!recognizer.languages().contains(options.language())) {
             throw new AsrException(AsrError.ASR_OPTION_INVALID, "model " + recognizer.provenance().name()
                     + " does not support language '" + options.language() + "'; it supports "
                     + String.join(", ", recognizer.languages()));
         }
         return text.prompt(options.specialty());
+    }
+
+    /** The recognizer's model, for provenance, metrics and the audit trail. */
+    public Transcript.ModelProvenance model() {
+        return recognizer.provenance();
+    }
+
+    /** Decoder states in the recognizer's pool, and how many serve requests now. */
+    public int states() {
+        return recognizer.states();
+    }
+
+    public int statesInUse() {
+        return recognizer.statesInUse();
     }
 
     /**
@@ -107,6 +154,16 @@ public final class Dictation {
             prevEnd = seg.endMs();
         }
         return out.toString();
+    }
+
+    /** Closes the recognizer (it waits for borrowed states) and the VAD. */
+    @Override
+    public void close() {
+        try {
+            recognizer.close();
+        } finally {
+            vad.close();
+        }
     }
 
     private static long ms(long nanos) {

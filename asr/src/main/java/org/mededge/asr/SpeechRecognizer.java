@@ -37,6 +37,16 @@ public interface SpeechRecognizer extends AutoCloseable {
         return 0;
     }
 
+    /** Decoder states in the engine's pool: requests recognized at once. */
+    default int states() {
+        return 1;
+    }
+
+    /** Decoder states serving requests now. */
+    default int statesInUse() {
+        return 0;
+    }
+
     /** The model behind it, for provenance. */
     Transcript.ModelProvenance provenance();
 

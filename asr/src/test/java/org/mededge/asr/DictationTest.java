@@ -10,14 +10,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import org.mededge.asr.audio.SileroVad;
-import org.mededge.asr.text.DictationText;
-import org.mededge.asr.whisper.WhisperRecognizer;
 
 /** The whole pipeline (decode, resample, VAD, windows, whisper, guards) with the weightless whisper.cpp test model. */
 class DictationTest {
-    private static SileroVad vad;
-    private static WhisperRecognizer whisper;
     private static Dictation dictation;
     private static final AsrOptions FAST = new AsrOptions("auto", "general", 1, false);
 
@@ -25,15 +20,16 @@ class DictationTest {
     static void load() {
         TestAudio.Installed i = TestAudio.install("silero-vad", "whisper-for-tests").require();
         AsrConfig config = AsrConfig.defaults().withPool(1, 2, Duration.ofSeconds(120));
-        vad = SileroVad.load(i.model("silero-vad", "6.2").resolve("silero_vad.onnx"));
-        whisper = WhisperRecognizer.load(TestEngines.whisperSpec(i.model("whisper-for-tests", "1")), config);
-        dictation = new Dictation(config, vad, whisper, DictationText.load(null));
+        // the engine as the appliance loads it: one object owning the VAD and the recognizer
+        dictation = Dictation.load(config, i.model("silero-vad", "6.2").resolve("silero_vad.onnx"),
+                TestEngines.whisperSpec(i.model("whisper-for-tests", "1")));
+        assertEquals(1, dictation.states());
+        assertEquals(0, dictation.statesInUse());
     }
 
     @AfterAll
     static void close() {
-        whisper.close();
-        vad.close();
+        dictation.close();
     }
 
     @Test
@@ -71,6 +67,10 @@ class DictationTest {
                 FAST.with(null, "dermatology")));
         assertEquals(AsrError.ASR_OPTION_INVALID, e.error());
         assertEquals(AsrError.ASR_OPTION_INVALID, assertThrows(AsrException.class, () -> new AsrOptions("fr", null, 1, true)).error());
+        assertEquals(AsrError.ASR_OPTION_INVALID, assertThrows(AsrException.class,
+                () -> dictation.check(FAST.with(null, "dermatology"), "audio/wav")).error());
+        assertEquals(AsrError.ASR_AUDIO_UNSUPPORTED, assertThrows(AsrException.class,
+                () -> dictation.check(FAST, "image/png")).error(), "a request is refused before its body is read");
         assertEquals(AsrError.ASR_AUDIO_UNREADABLE, assertThrows(AsrException.class,
                 () -> dictation.transcribe(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}, "audio/wav", FAST)).error());
     }

@@ -10,7 +10,7 @@ import io.prometheus.client.Counter;
 import io.prometheus.client.GaugeMetricFamily;
 import io.prometheus.client.Histogram;
 
-import org.mededge.asr.whisper.WhisperRecognizer;
+import org.mededge.asr.Dictation;
 
 /** The dictation metrics: names are the constants below; labels model and outcome only. */
 public final class DictationMetrics {
@@ -26,7 +26,7 @@ public final class DictationMetrics {
     private final Histogram queueWait;
     private final Counter outcomes;
 
-    public DictationMetrics(CollectorRegistry registry, Supplier<WhisperRecognizer> recognizer) {
+    public DictationMetrics(CollectorRegistry registry, Supplier<Dictation> recognizer) {
         audio = Counter.build(AUDIO_SECONDS, "Seconds of dictation audio recognized.").labelNames("model").register(registry);
         rtf = Histogram.build(REAL_TIME_FACTOR, "Recognition time divided by audio duration, per dictation.")
                 .labelNames("model").buckets(0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 5).register(registry);
@@ -39,10 +39,10 @@ public final class DictationMetrics {
                 GaugeMetricFamily inUse = new GaugeMetricFamily(STATES_IN_USE, "Whisper decoder states serving requests now.",
                         List.of("model"));
                 GaugeMetricFamily size = new GaugeMetricFamily(STATES, "Whisper decoder states in the pool.", List.of("model"));
-                WhisperRecognizer r = recognizer.get();
+                Dictation r = recognizer.get();
                 if (r != null) {
-                    inUse.addMetric(List.of(r.provenance().name()), r.statesInUse());
-                    size.addMetric(List.of(r.provenance().name()), r.states());
+                    inUse.addMetric(List.of(r.model().name()), r.statesInUse());
+                    size.addMetric(List.of(r.model().name()), r.states());
                 }
                 return new ArrayList<>(List.of(inUse, size));
             }

@@ -27,10 +27,6 @@ import org.mededge.asr.AsrOptions;
 import org.mededge.asr.Dictation;
 import org.mededge.asr.Segment;
 import org.mededge.asr.Transcript;
-import org.mededge.asr.audio.AudioDecoder;
-import org.mededge.asr.audio.SileroVad;
-import org.mededge.asr.text.DictationText;
-import org.mededge.asr.whisper.WhisperRecognizer;
 import org.mededge.fusion.FusionException;
 import org.mededge.fusion.ReportAssembler;
 import org.mededge.fusion.StructuredReport;
@@ -50,7 +46,6 @@ public final class DictationService implements ApiService {
     private final Metrics metrics;
     private final AsrConfig config;
     private final long maxUploadBytes;
-    private final DictationText text;
     private final ReportAssembler fusion;
     private final Admission admitted;
     private final DictationMetrics dictationMetrics;
@@ -77,11 +72,10 @@ public final class DictationService implements ApiService {
         this.metrics = metrics;
         this.config = config;
         this.maxUploadBytes = maxUploadBytes;
-        this.text = DictationText.load(config.lexiconDir());
         this.fusion = fusion;
         this.admitted = new Admission(config.states() + config.maxQueued(), 0);
         this.dictationMetrics = new DictationMetrics(metrics.registry(),
-                () -> engines.slot("asr", WhisperRecognizer.class).engine().orElse(null));
+                () -> engines.slot("asr", Dictation.class).engine().orElse(null));
     }
 
     @Override
@@ -102,17 +96,14 @@ public final class DictationService implements ApiService {
                     + config.maxQueued() + " dictations are already waiting; retry shortly.", 5);
         }
         try {
-            SileroVad vad = engines.slot("vad", SileroVad.class).require();
-            WhisperRecognizer whisper = engines.slot("asr", WhisperRecognizer.class).require();
-            String model = whisper.provenance().name();
+            Dictation dictation = engines.slot("asr", Dictation.class).require();
+            String model = dictation.model().name();
             AsrOptions options = AsrOptions.defaults(config).with(param(req, "language"), param(req, "specialty"));
-            Dictation dictation = new Dictation(config, vad, whisper, text);
-            dictation.prompt(options);
             String type = Bodies.mediaType(req);
-            AudioDecoder.requireMediaType(type);
+            dictation.check(options, type);
             String patient = ReportPublisher.patient(param(req, "patient"));
             byte[] body = body(req);
-            Routes.audit(req).action("dictation.transcribe").input(body).models(model + "@" + whisper.provenance().version());
+            Routes.audit(req).action("dictation.transcribe").input(body).models(model + "@" + dictation.model().version());
             Dictation.Result r = dictation.transcribe(body, type, options);
             Dictation.Timings t = r.timings();
             metrics.observeStage("asr_decode", model, "ok", t.decodeMs() / 1e3);

@@ -278,10 +278,12 @@ public final class WhisperRecognizer implements SpeechRecognizer {
     }
 
     /** Decoder states currently serving requests. */
+    @Override
     public int statesInUse() {
         return inUse.get();
     }
 
+    @Override
     public int states() {
         return config.states();
     }
