@@ -99,7 +99,7 @@ class DecodeBenchmark {
         }
         spec.put("files", files);
         spec.put("adapters", adapters);
-        return new LlmModel("bench-" + file, "1", BENCH, spec);
+        return LlmModel.from("bench-" + file, "1", BENCH, spec);
     }
 
     private static String sha(Path p) throws IOException {

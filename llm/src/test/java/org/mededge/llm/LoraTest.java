@@ -265,42 +265,39 @@ class LoraTest {
     }
 
     @Test
-    void misfitCorruptAndForeignAdaptersAreRefusedAndNeverUsed(@TempDir Path dir) throws IOException {
+    void misfitUnpinnedAndForeignAdaptersAreRefusedAndNeverUsed(@TempDir Path dir) throws IOException {
         LlmModel installed = TinyModels.model(TinyModels.FP32);
         for (String f : new String[] {"model.onnx", "tokenizer.json", "adapters/respiratory.onnx_adapter", "adapters/cardiology.onnx_adapter"}) {
             Files.createDirectories(dir.resolve(f).getParent());
             Files.copy(installed.dir().resolve(f), dir.resolve(f));
         }
         Files.copy(TinyModels.builderOutputs().resolve("testdata/misfit.onnx_adapter"), dir.resolve("adapters/misfit.onnx_adapter"));
-        byte[] corrupt = Files.readAllBytes(dir.resolve("adapters/cardiology.onnx_adapter"));
-        corrupt[corrupt.length / 2] ^= 0x55;
-        Files.write(dir.resolve("adapters/corrupt.onnx_adapter"), corrupt);
+        // an adapter file no sha256 pins: the engine takes only files whose bytes the model registry verified
+        Files.copy(dir.resolve("adapters/cardiology.onnx_adapter"), dir.resolve("adapters/unpinned.onnx_adapter"));
 
-        Map<String, Object> spec = new LinkedHashMap<>(installed.spec());
+        Map<String, Object> spec = new LinkedHashMap<>(TinyModels.readYaml(installed.dir().resolve("model.yaml")));
         @SuppressWarnings("unchecked")
         List<Object> files = new ArrayList<>((List<Object>) spec.get("files"));
         files.add(Map.of("path", "adapters/misfit.onnx_adapter", "sha256", sha(dir.resolve("adapters/misfit.onnx_adapter"))));
-        // pinned to the good file's checksum: the copy on disk was altered
-        files.add(Map.of("path", "adapters/corrupt.onnx_adapter", "sha256", sha(dir.resolve("adapters/cardiology.onnx_adapter"))));
         spec.put("files", files);
         @SuppressWarnings("unchecked")
         List<Object> adapters = new ArrayList<>((List<Object>) spec.get("adapters"));
         adapters.add(Map.of("name", "wide", "file", "adapters/misfit.onnx_adapter", "baseModel", "mededge-tiny-decoder-1"));
-        adapters.add(Map.of("name", "tampered", "file", "adapters/corrupt.onnx_adapter", "baseModel", "mededge-tiny-decoder-1"));
+        adapters.add(Map.of("name", "unpinned", "file", "adapters/unpinned.onnx_adapter", "baseModel", "mededge-tiny-decoder-1"));
         adapters.add(Map.of("name", "foreign", "file", "adapters/respiratory.onnx_adapter", "baseModel", "qwen2.5-0.5b"));
         adapters.add(Map.of("name", "escape", "file", "../../etc/passwd", "baseModel", "mededge-tiny-decoder-1"));
         spec.put("adapters", adapters);
         try (Writer w = Files.newBufferedWriter(dir.resolve("model.yaml"))) {
             new Yaml().dump(spec, w);
         }
-        try (OrtTextGenerator g = OrtTextGenerator.load(new LlmModel("tiny-copy", "1", dir, TinyModels.readYaml(dir.resolve("model.yaml"))),
+        try (OrtTextGenerator g = OrtTextGenerator.load(LlmModel.from("tiny-copy", "1", dir, TinyModels.readYaml(dir.resolve("model.yaml"))),
                 LlmConfig.DEFAULTS)) {
             Map<String, AdapterInfo> byName = new HashMap<>();
             g.adapterInfo().forEach(a -> byName.put(a.name(), a));
             assertEquals(AdapterInfo.State.LOADED, byName.get("respiratory").state());
             assertEquals(AdapterInfo.State.LOADED, byName.get("cardiology").state());
             assertRefused(byName.get("wide"), "does not take this adapter");
-            assertRefused(byName.get("tampered"), "does not match its sha256");
+            assertRefused(byName.get("unpinned"), "has no pinned sha256");
             assertRefused(byName.get("foreign"), "declared for base 'qwen2.5-0.5b'");
             assertRefused(byName.get("escape"), "leaves the model directory");
             assertEquals(List.of("respiratory", "cardiology"), g.adapters());

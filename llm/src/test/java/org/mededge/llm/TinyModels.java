@@ -74,7 +74,7 @@ public final class TinyModels {
             throw new IllegalStateException(e);
         }
         Path dir = models.resolve(version);
-        return new LlmModel(name, version, dir, readYaml(dir.resolve("model.yaml")));
+        return LlmModel.from(name, version, dir, readYaml(dir.resolve("model.yaml")));
     }
 
     public static Map<String, Object> readYaml(Path file) {

@@ -40,7 +40,7 @@ public final class LanguageService implements ApiService {
 
     /** How the "llm" engine slot loads its model: the ONNX Runtime engine behind the bounded queue. */
     public static EngineSlot.Loader<TextGenerator> loader(LanguageSettings settings) {
-        return m -> new GenerationQueue(OrtTextGenerator.load(new LlmModel(m.name(), m.version(), m.dir(), m.spec()),
+        return m -> new GenerationQueue(OrtTextGenerator.load(LlmModel.from(m.name(), m.version(), m.dir(), m.spec()),
                 settings.engine()), m.name(), settings);
     }
 

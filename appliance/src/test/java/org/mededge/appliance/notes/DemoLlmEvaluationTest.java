@@ -70,7 +70,7 @@ class DemoLlmEvaluationTest {
                 "the demo decoder is not built (firmware-scripts/models/train-demo.sh --only llm)");
         home = TestModels.sharedHome("silero-vad", "llm-demo");
         InstalledModel m = ModelRegistry.scan(home.resolve("models")).resolve("llm-demo", null).model().orElseThrow();
-        engine = OrtTextGenerator.load(new LlmModel(m.name(), m.version(), m.dir(), m.spec()), LlmConfig.DEFAULTS);
+        engine = OrtTextGenerator.load(LlmModel.from(m.name(), m.version(), m.dir(), m.spec()), LlmConfig.DEFAULTS);
         int limit = Integer.getInteger("mededge.demo.eval.limit", Integer.MAX_VALUE);
         Map<String, Integer> seen = new LinkedHashMap<>();
         notes = new ArrayList<>();

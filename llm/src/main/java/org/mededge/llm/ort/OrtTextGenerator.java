@@ -1,15 +1,8 @@
 package org.mededge.llm.ort;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.logging.Logger;
@@ -29,9 +22,9 @@ import org.mededge.llm.text.Vocabulary;
 
 /**
  * The language engine on ONNX Runtime: a decoder in the Optimum layout, its tokenizer.json, the
- * chat template and the LoRA adapters its model.yaml declares (each checked against its sha256,
- * its declared base and the model's LoRA inputs, then loaded once; a refused adapter is listed
- * with the reason and never used). Thread-safe: each request gets its own sequence and run options.
+ * chat template and the LoRA adapters its model.yaml declares (each pinned by a verified sha256,
+ * checked against its declared base and the model's LoRA inputs, then loaded once; a refused
+ * adapter is listed with the reason and never used). Thread-safe: each request gets its own sequence and run options.
  */
 public final class OrtTextGenerator implements TextGenerator {
     private static final Logger LOG = Logger.getLogger(OrtTextGenerator.class.getName());
@@ -64,18 +57,10 @@ public final class OrtTextGenerator implements TextGenerator {
 
     /** Loads the model, tokenizer and adapters; throws LlmException with a reason a user can act on. */
     public static OrtTextGenerator load(LlmModel model, LlmConfig config) {
-        Map<String, Object> spec = model.spec();
-        Path dir = model.dir();
-        Path modelFile = inside(dir, str(spec, "modelFile", "model.onnx"), "modelFile");
-        Path tokenizerFile = inside(dir, str(spec, "tokenizer", "tokenizer.json"), "tokenizer");
-        if (!(spec.get("contextLength") instanceof Number ctx) || ctx.intValue() < 16) {
-            throw new LlmException(LlmError.LLM_MODEL_INVALID, "model.yaml of " + model.name()
-                    + " must declare contextLength (the longest prompt plus output the model takes)");
-        }
-        Vocabulary vocab = Vocabulary.read(tokenizerFile);
-        ChatTemplate template = ChatTemplate.of(str(spec, "chatTemplate", null), vocab, str(spec, "defaultSystem", null));
+        Vocabulary vocab = Vocabulary.read(model.tokenizer());
+        ChatTemplate template = ChatTemplate.of(model.chatTemplate(), vocab, model.defaultSystem());
         List<Integer> ends = new ArrayList<>();
-        for (String t : strings(spec.get("eosTokens"), List.of("<|im_end|>", "<|endoftext|>"))) {
+        for (String t : model.eosTokens()) {
             OptionalInt id = vocab.specialId(t);
             id.ifPresent(ends::add);
         }
@@ -83,11 +68,11 @@ public final class OrtTextGenerator implements TextGenerator {
             throw new LlmException(LlmError.LLM_MODEL_INVALID, "none of the end-of-sequence tokens in model.yaml eosTokens"
                     + " is a special token of tokenizer.json");
         }
-        HfTokenizer tokenizer = HfTokenizer.open(tokenizerFile);
+        HfTokenizer tokenizer = HfTokenizer.open(model.tokenizer());
         OrtDecoder decoder = null;
         Generator generator = null;
         try {
-            decoder = OrtDecoder.open(modelFile, config, ((Number) spec.get("contextLength")).intValue());
+            decoder = OrtDecoder.open(model.modelFile(), config, model.contextLength());
             if (decoder.vocabSize() < vocab.size()) {
                 throw new LlmException(LlmError.LLM_MODEL_INVALID, "the model's logits have " + decoder.vocabSize()
                         + " entries but tokenizer.json defines " + vocab.size() + " tokens: they do not belong together");
@@ -99,7 +84,7 @@ public final class OrtTextGenerator implements TextGenerator {
             }
             generator = new Generator(decoder, tokenBytes, ends.stream().mapToInt(Integer::intValue).toArray());
             return new OrtTextGenerator(model, config, decoder, tokenizer, vocab, template, generator, adapters,
-                    declaredSha256(spec, dir.relativize(modelFile).toString()));
+                    model.sha256Of(model.modelFile()));
         } catch (RuntimeException e) {
             tokenizer.close();
             if (decoder != null) {
@@ -112,62 +97,39 @@ public final class OrtTextGenerator implements TextGenerator {
         }
     }
 
+    /**
+     * Each declared adapter, loaded or refused with the reason: its file must be inside the model,
+     * present and pinned by a verified sha256 (the registry checked the bytes), declared for this
+     * model's base, unique by name, and fit the decoder's LoRA inputs.
+     */
     private static List<AdapterInfo> loadAdapters(LlmModel model, OrtDecoder decoder) {
         List<AdapterInfo> out = new ArrayList<>();
-        Object declared = model.spec().get("adapters");
-        if (declared == null) {
-            return out;
-        }
-        if (!(declared instanceof List<?> list)) {
-            throw new LlmException(LlmError.LLM_MODEL_INVALID, "model.yaml adapters must be a list");
-        }
-        String base = str(model.spec(), "loraBase", null);
-        for (Object o : list) {
-            if (!(o instanceof Map<?, ?> m) || m.get("name") == null || m.get("file") == null) {
-                throw new LlmException(LlmError.LLM_MODEL_INVALID, "each model.yaml adapter needs a name and a file");
+        for (LlmModel.Adapter a : model.adapters()) {
+            String why = a.problem();
+            String sha = a.path() == null ? null : model.sha256Of(a.path());
+            if (why == null && (a.baseModel() == null || !a.baseModel().equals(model.loraBase()))) {
+                why = "declared for base '" + a.baseModel() + "' but this model is '" + model.loraBase() + "' (model.yaml loraBase)";
             }
-            @SuppressWarnings("unchecked")
-            Map<String, Object> a = (Map<String, Object>) m;
-            String name = String.valueOf(a.get("name"));
-            String file = String.valueOf(a.get("file"));
-            String sha = declaredSha256(model.spec(), file);
-            String why = null;
-            Path path = null;
-            try {
-                path = inside(model.dir(), file, "adapter file");
-            } catch (LlmException e) {
-                why = e.getMessage();
-            }
-            String adapterBase = str(a, "baseModel", null);
-            if (why == null && (adapterBase == null || !adapterBase.equals(base))) {
-                why = "declared for base '" + adapterBase + "' but this model is '" + base + "' (model.yaml loraBase)";
-            }
-            if (why == null && !Files.isRegularFile(path)) {
-                why = "file " + file + " is missing";
+            if (why == null && !Files.isRegularFile(a.path())) {
+                why = "file " + a.file() + " is missing";
             }
             if (why == null && sha == null) {
-                why = "file " + file + " has no pinned sha256 in model.yaml files";
+                why = "file " + a.file() + " has no pinned sha256 in model.yaml files";
             }
-            if (why == null && !sha.equals(sha256(path))) {
-                why = "file " + file + " does not match its sha256 " + sha;
-            }
-            if (why == null && out.stream().anyMatch(x -> x.name().equals(name))) {
-                why = "another adapter is already named '" + name + "'";
+            if (why == null && out.stream().anyMatch(x -> x.name().equals(a.name()))) {
+                why = "another adapter is already named '" + a.name() + "'";
             }
             if (why == null) {
-                why = decoder.loadAdapter(name, path);
+                why = decoder.loadAdapter(a.name(), a.path());
             }
             why = why == null ? null : why.replaceAll("\\s+", " ").trim();
             AdapterInfo.State state = why == null ? AdapterInfo.State.LOADED : AdapterInfo.State.REFUSED;
             if (why != null) {
                 String reason = why;
-                LOG.warning(() -> "adapter " + name + " of " + model.name() + " refused: " + reason);
+                LOG.warning(() -> "adapter " + a.name() + " of " + model.name() + " refused: " + reason);
             }
-            out.add(new AdapterInfo(name, str(a, "specialty", null), str(a, "version", null), file, sha, adapterBase,
-                    a.get("rank") instanceof Number r ? r.intValue() : 0,
-                    a.get("alpha") instanceof Number al ? al.doubleValue() : 0,
-                    strings(a.get("targetModules"), List.of()), str(a, "source", null), str(a, "licence", null),
-                    str(a, "description", null), state, why == null ? "loaded" : why));
+            out.add(new AdapterInfo(a.name(), a.specialty(), a.version(), a.file(), sha, a.baseModel(), a.rank(), a.alpha(),
+                    a.targetModules(), a.source(), a.licence(), a.description(), state, why == null ? "loaded" : why));
         }
         return out;
     }
@@ -247,56 +209,5 @@ public final class OrtTextGenerator implements TextGenerator {
         generator.close();
         decoder.close();
         tokenizer.close();
-    }
-
-    // ---- model.yaml helpers ----
-
-    private static Path inside(Path dir, String relative, String what) {
-        Path p = dir.resolve(relative).normalize();
-        if (!p.startsWith(dir.normalize())) {
-            throw new LlmException(LlmError.LLM_MODEL_INVALID, "model.yaml " + what + " '" + relative + "' leaves the model directory");
-        }
-        return p;
-    }
-
-    private static String str(Map<String, Object> spec, String key, String dflt) {
-        Object v = spec.get(key);
-        return v == null ? dflt : String.valueOf(v);
-    }
-
-    private static List<String> strings(Object v, List<String> dflt) {
-        if (v instanceof List<?> l) {
-            return l.stream().map(String::valueOf).toList();
-        }
-        return dflt;
-    }
-
-    /** The sha256 model.yaml's files list pins for {@code path}, or null. */
-    static String declaredSha256(Map<String, Object> spec, String path) {
-        if (spec.get("files") instanceof List<?> files) {
-            for (Object o : files) {
-                if (o instanceof Map<?, ?> f && path.equals(String.valueOf(f.get("path")))) {
-                    Object sha = f.get("sha256");
-                    String s = sha == null ? null : String.valueOf(sha).toLowerCase(java.util.Locale.ROOT);
-                    return s != null && s.matches("[0-9a-f]{64}") ? s : null;
-                }
-            }
-        }
-        return null;
-    }
-
-    static String sha256(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (IOException e) {
-            return "unreadable";
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
