@@ -100,6 +100,10 @@ class FhirBundleTest {
         assertEquals(Quantity.QuantityComparator.GREATER_THAN, bnp.getValueQuantity().getComparator());
         Observation spo2 = obs.stream().filter(o -> o.getCode().getCodingFirstRep().getCode().equals("59408-5")).findFirst().orElseThrow();
         assertEquals(Quantity.QuantityComparator.LESS_THAN, spo2.getValueQuantity().getComparator());
+        // narratives are built as XHTML nodes: the note's '<' and '>' are escaped in the serialized div, and it validates
+        String json = org.mededge.fusion.fhir.Fhir.json(b);
+        assertTrue(json.contains("&lt;0.01") && json.contains("&gt;35000"), json);
+        assertEquals(List.of(), errors(b));
         assertEquals(List.of(), errors(b));
     }
 

@@ -15,6 +15,7 @@ import org.hl7.fhir.r4.model.Composition;
 import org.hl7.fhir.r4.model.Device;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Narrative;
+import org.hl7.fhir.utilities.xhtml.XhtmlNode;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Reference;
@@ -76,10 +77,10 @@ final class Document {
         return new Reference(url);
     }
 
-    static Narrative narrative(String div) {
+    static Narrative narrative(XhtmlNode div) {
         Narrative n = new Narrative();
         n.setStatus(Narrative.NarrativeStatus.GENERATED);
-        n.setDivAsString(div);
+        n.setDiv(div);
         return n;
     }
 

@@ -3,10 +3,10 @@ package org.mededge.fusion.fhir;
 import java.util.UUID;
 
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.utilities.xhtml.NodeType;
+import org.hl7.fhir.utilities.xhtml.XhtmlNode;
 
 import ca.uhn.fhir.context.FhirContext;
-
-import org.mededge.fusion.html.Html;
 
 /** The process's one FhirContext (R4) and small helpers shared by the bundle builders. */
 public final class Fhir {
@@ -29,32 +29,42 @@ public final class Fhir {
         return "urn:uuid:" + UUID.randomUUID();
     }
 
-    /** An XHTML narrative div holding the given paragraphs, escaped. */
-    static String div(String... paragraphs) {
-        StringBuilder b = new StringBuilder("<div xmlns=\"http://www.w3.org/1999/xhtml\">");
+    /**
+     * An XHTML narrative div holding the given paragraphs. Built as nodes, never parsed from a
+     * string: the serializer escapes the text, and no XHTML parser (with its table of 2,000 entities)
+     * is set up per narrative.
+     */
+    static XhtmlNode div(String... paragraphs) {
+        XhtmlNode div = root();
         for (String p : paragraphs) {
             if (p != null && !p.isBlank()) {
-                b.append("<p>").append(Html.escape(p)).append("</p>");
+                div.addTag("p").addText(p);
             }
         }
-        return b.append("</div>").toString();
+        return div;
     }
 
     /** An XHTML narrative div with a list. */
-    static String divList(String title, Iterable<String> items) {
-        StringBuilder b = new StringBuilder("<div xmlns=\"http://www.w3.org/1999/xhtml\">");
+    static XhtmlNode divList(String title, Iterable<String> items) {
+        XhtmlNode div = root();
         if (title != null) {
-            b.append("<p>").append(Html.escape(title)).append("</p>");
+            div.addTag("p").addText(title);
         }
-        b.append("<ul>");
+        XhtmlNode ul = div.addTag("ul");
         boolean any = false;
         for (String i : items) {
-            b.append("<li>").append(Html.escape(i)).append("</li>");
+            ul.addTag("li").addText(i);
             any = true;
         }
         if (!any) {
-            b.append("<li>-</li>");
+            ul.addTag("li").addText("-");
         }
-        return b.append("</ul></div>").toString();
+        return div;
+    }
+
+    private static XhtmlNode root() {
+        XhtmlNode div = new XhtmlNode(NodeType.Element, "div");
+        div.setAttribute("xmlns", "http://www.w3.org/1999/xhtml");
+        return div;
     }
 }
