@@ -20,15 +20,22 @@ import org.mededge.vision.ImagingFindings;
  * @param clinical    true only for a model declared clinical in its model.yaml
  * @param study       the study it came from ({@link StudyRef#id()}), or null
  * @param critical    its model declares the label critical (model.yaml): a red flag
+ * @param laterality  "left" or "right", the patient's side, when the model's label names one; else null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(value = {"marking"}, allowGetters = true) // written for readers, derived again when read back
 public record ImagingFinding(String label, String radlexId, double probability, String model, String modelVersion,
-                             String modelTier, boolean clinical, String study, boolean critical) {
+                             String modelTier, boolean clinical, String study, boolean critical, String laterality) {
+    /** A finding of a label that names no side. */
+    public ImagingFinding(String label, String radlexId, double probability, String model, String modelVersion,
+                          String modelTier, boolean clinical, String study, boolean critical) {
+        this(label, radlexId, probability, model, modelVersion, modelTier, clinical, study, critical, null);
+    }
+
     /** A finding whose label its model does not declare critical. */
     public ImagingFinding(String label, String radlexId, double probability, String model, String modelVersion,
                           String modelTier, boolean clinical, String study) {
-        this(label, radlexId, probability, model, modelVersion, modelTier, clinical, study, false);
+        this(label, radlexId, probability, model, modelVersion, modelTier, clinical, study, false, null);
     }
 
     /** The words every view shows beside a finding from a model not declared clinical (JSON, HTML, FHIR, the page). */
@@ -47,7 +54,7 @@ public record ImagingFinding(String label, String radlexId, double probability, 
         ImagingFindings.ModelProvenance p = f.model();
         for (Finding x : f.positives()) {
             out.add(new ImagingFinding(x.label(), x.radlexId(), Math.round(x.probability() * 1000) / 1000.0, p.name(), p.version(),
-                    p.tier(), p.clinical(), study, x.critical()));
+                    p.tier(), p.clinical(), study, x.critical(), x.laterality()));
         }
         return out;
     }

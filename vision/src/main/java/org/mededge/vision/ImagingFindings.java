@@ -2,10 +2,25 @@ package org.mededge.vision;
 
 import java.util.List;
 
-/** What the imaging model found in one study, with provenance and timings. */
-public record ImagingFindings(Study study, List<Finding> findings, ModelProvenance model, Timings timings) {
+/**
+ * What the imaging model found in one study, with provenance and timings.
+ *
+ * @param measurements what the model measured (the cardiothoracic ratio), within the ranges its model.yaml declares
+ */
+public record ImagingFindings(Study study, List<Finding> findings, List<Measured> measurements, ModelProvenance model,
+                              Timings timings) {
     public ImagingFindings {
         findings = List.copyOf(findings);
+        measurements = measurements == null ? List.of() : List.copyOf(measurements);
+    }
+
+    /** Findings without measurements. */
+    public ImagingFindings(Study study, List<Finding> findings, ModelProvenance model, Timings timings) {
+        this(study, findings, List.of(), model, timings);
+    }
+
+    /** A measured value: UCUM unit, and its code where a standard one is known (system and code, else null). */
+    public record Measured(String name, double value, String unit, String system, String code) {
     }
 
     /** The decoded image: size, and DICOM modality / body part when the input said. */

@@ -32,7 +32,9 @@ public record ModelSpec(
         int maxBatch,
         Preprocessing preprocessing,
         Postprocessing postprocessing,
-        List<Label> labels) {
+        List<Label> labels,
+        List<Measurement> measurements,
+        Gate gate) {
 
     /** The model's one input: NCHW float32 of {@code channels} x {@code height} x {@code width}. */
     public record Input(String name, int channels, int height, int width) {
@@ -65,16 +67,52 @@ public record ModelSpec(
     public record Postprocessing(Activation activation, int topK) {
     }
 
-    /** @param radlexId RadLex RID, or null where none applies or none is known */
-    /** @param critical declared {@code critical: true} in model.yaml: a positive finding needs urgent action (a red flag) */
-    public record Label(String name, String radlexId, double threshold, boolean critical) {
+    /**
+     * @param radlexId   RadLex RID, or null where none applies or none is known
+     * @param critical   declared {@code critical: true} in model.yaml: a positive finding needs urgent action (a red flag)
+     * @param laterality "left" or "right" (the patient's side) for a label that names one side, else null
+     */
+    public record Label(String name, String radlexId, double threshold, boolean critical, String laterality) {
         public Label(String name, String radlexId, double threshold) {
-            this(name, radlexId, threshold, false);
+            this(name, radlexId, threshold, false, null);
         }
+    }
+
+    /**
+     * A number the model measures (a regression output), in the output column after the labels and
+     * the measurements before it. Values outside [min, max] are not reported (a model off its range
+     * says nothing rather than something impossible).
+     *
+     * @param unit   UCUM unit ("1" for a ratio)
+     * @param system code system of {@code code} (a URI), or null when no standard code is known
+     */
+    public record Measurement(String name, String unit, String system, String code, double min, double max) {
+    }
+
+    /**
+     * An input gate: the output column after the measurements is a logit that the input is what the
+     * model reads ({@code accepts}); below {@code threshold} in probability the study is refused
+     * before any finding is made.
+     */
+    public record Gate(String accepts, double threshold) {
     }
 
     public ModelSpec {
         labels = List.copyOf(labels);
+        measurements = measurements == null ? List.of() : List.copyOf(measurements);
+    }
+
+    /** A spec with labels only (no measurements, no gate). */
+    public ModelSpec(String name, String version, String sha256, String tier, boolean clinical, Path dir, String onnxFile,
+                     String torchscriptFile, Input input, int maxBatch, Preprocessing preprocessing,
+                     Postprocessing postprocessing, List<Label> labels) {
+        this(name, version, sha256, tier, clinical, dir, onnxFile, torchscriptFile, input, maxBatch, preprocessing,
+                postprocessing, labels, List.of(), null);
+    }
+
+    /** Values the model's one output holds per item: the labels, then the measurements, then the gate. */
+    public int outputs() {
+        return labels.size() + measurements.size() + (gate == null ? 0 : 1);
     }
 
     public int labelIndex(String label) {
@@ -180,8 +218,36 @@ public record ModelSpec(
         if (topK < 0 || topK > labels.size()) {
             throw r.invalid("postprocessing.topK must be 0..(number of labels " + labels.size() + ")");
         }
+        List<Measurement> measurements = new ArrayList<>();
+        if (yaml.get("measurements") != null) {
+            List<?> list = r.list(yaml, "measurements");
+            for (int i = 0; i < list.size(); i++) {
+                Map<String, Object> m = r.map(list.get(i), "measurements[" + i + "]");
+                double min = r.number(m, "min", Double.NEGATIVE_INFINITY);
+                double max = r.number(m, "max", Double.POSITIVE_INFINITY);
+                if (!(min < max)) {
+                    throw r.invalid("measurements[" + i + "] needs min < max");
+                }
+                String system = r.string(m, "system", null);
+                String code = r.string(m, "code", null);
+                if ((system == null) != (code == null)) {
+                    throw r.invalid("measurements[" + i + "] needs both system and code, or neither");
+                }
+                measurements.add(new Measurement(r.required(m, "name", "measurements[" + i + "]."),
+                        r.required(m, "unit", "measurements[" + i + "]."), system, code, min, max));
+            }
+        }
+        Gate gate = null;
+        if (yaml.get("gate") != null) {
+            Map<String, Object> g = r.map(yaml.get("gate"), "gate");
+            double t = r.number(g, "threshold", 0.5);
+            if (!(t > 0 && t < 1)) {
+                throw r.invalid("gate.threshold must be in (0, 1)");
+            }
+            gate = new Gate(r.required(g, "accepts", "gate."), t);
+        }
         return new ModelSpec(name, version, sha256, tier, clinical, dir, onnx, torch, input, maxBatch, pre,
-                new Postprocessing(activation, topK), labels);
+                new Postprocessing(activation, topK), labels, measurements, gate);
     }
 
     private static List<Label> readLabels(Reader r, Object node, Path dir, double threshold) {
@@ -219,7 +285,11 @@ public record ModelSpec(
                 if (critical != null && !(critical instanceof Boolean)) {
                     throw r.invalid("labels.list[" + i + "].critical must be true or false");
                 }
-                out.add(new Label(r.required(l, "name", "labels.list[" + i + "]."), radlex, t, Boolean.TRUE.equals(critical)));
+                String side = r.string(l, "laterality", null);
+                if (side != null && !side.equals("left") && !side.equals("right")) {
+                    throw r.invalid("labels.list[" + i + "].laterality must be left or right, was '" + side + "'");
+                }
+                out.add(new Label(r.required(l, "name", "labels.list[" + i + "]."), radlex, t, Boolean.TRUE.equals(critical), side));
             }
         }
         if (out.isEmpty()) {

@@ -104,9 +104,11 @@ public final class VisionEngine implements ImagingModel {
             throw new BackendUnavailableException(b.name() + ": the model rejected the input model.yaml declares ("
                     + e.getMessage() + ")", e);
         }
-        if (out.length != 1 || out[0].length != spec.labels().size()) {
+        if (out.length != 1 || out[0].length != spec.outputs()) {
             throw new BackendUnavailableException(b.name() + ": the model gives " + (out.length == 0 ? 0 : out[0].length)
-                    + " outputs but model.yaml declares " + spec.labels().size() + " labels");
+                    + " outputs but model.yaml declares " + spec.labels().size() + " labels"
+                    + (spec.outputs() == spec.labels().size() ? "" : ", " + spec.measurements().size() + " measurement(s)"
+                    + (spec.gate() == null ? "" : " and a gate")));
         }
         for (float v : out[0]) {
             if (!Float.isFinite(v)) {
@@ -117,10 +119,10 @@ public final class VisionEngine implements ImagingModel {
     }
 
     private static void compareWithReference(InferenceBackend b, ModelSpec spec, VisionConfig config, float[] probe) {
-        double[] accelerated = Postprocess.probabilities(probe, spec.postprocessing().activation());
+        double[] accelerated = Postprocess.probabilities(probe, spec);
         double[] reference;
         try (InferenceBackend cpu = OrtBackends.open(spec.onnxPath(), "cpu", config.threads())) {
-            reference = Postprocess.probabilities(cpu.run(probe(spec))[0], spec.postprocessing().activation());
+            reference = Postprocess.probabilities(cpu.run(probe(spec))[0], spec);
         } catch (BackendUnavailableException e) {
             throw new BackendUnavailableException(b.name() + " on " + b.device() + " could not be checked against the CPU "
                     + "reference (" + e.getMessage() + "); not used");
@@ -205,11 +207,13 @@ public final class VisionEngine implements ImagingModel {
             long t2 = System.nanoTime();
             float[] raw = infer(input.tensor())[0];
             long t3 = System.nanoTime();
+            Postprocess.gate(raw, spec);
             ImagingFindings.Study study = new ImagingFindings.Study(image.width(), image.height(), image.modality(), image.bodyPart(),
                     image.studyUid());
             ImageStudy prepared = new ImageStudy(study, image.format(), image.frames(), image.window(), input,
                     millis(t0, t1), millis(t1, t2));
-            ImagingFindings findings = new ImagingFindings(study, Postprocess.findings(raw, spec), provenance(),
+            ImagingFindings findings = new ImagingFindings(study, Postprocess.findings(raw, spec), Postprocess.measured(raw, spec),
+                    provenance(),
                     new ImagingFindings.Timings(millis(t0, t1), millis(t1, t2), millis(t2, t3)));
             return new Analysis(prepared, findings);
         } finally {
@@ -293,6 +297,41 @@ public final class VisionEngine implements ImagingModel {
         private Postprocess() {
         }
 
+        /** The labels' probabilities (the output's first columns; measurements and the gate follow them). */
+        static double[] probabilities(float[] raw, ModelSpec spec) {
+            return probabilities(Arrays.copyOf(raw, spec.labels().size()), spec.postprocessing().activation());
+        }
+
+        /**
+         * Refuses an input the model's gate does not accept: 422 VISION_NOT_A_CHEST_RADIOGRAPH with the
+         * gate's probability, before any finding is made.
+         */
+        static void gate(float[] raw, ModelSpec spec) {
+            ModelSpec.Gate g = spec.gate();
+            if (g == null) {
+                return;
+            }
+            double p = 1 / (1 + Math.exp(-raw[spec.outputs() - 1]));
+            if (p < g.threshold()) {
+                throw new VisionException(VisionError.VISION_NOT_A_CHEST_RADIOGRAPH, "Model " + spec.name() + " reads "
+                        + g.accepts() + "; its input gate scored this image " + Math.round(p * 1000) / 1000.0
+                        + " (it accepts from " + g.threshold() + "), so no findings were made. Send a frontal chest radiograph.");
+            }
+        }
+
+        /** The measurements within their declared ranges (a value outside is left out, never clamped). */
+        static List<ImagingFindings.Measured> measured(float[] raw, ModelSpec spec) {
+            List<ImagingFindings.Measured> out = new ArrayList<>();
+            for (int i = 0; i < spec.measurements().size(); i++) {
+                ModelSpec.Measurement m = spec.measurements().get(i);
+                double v = raw[spec.labels().size() + i];
+                if (Double.isFinite(v) && v >= m.min() && v <= m.max()) {
+                    out.add(new ImagingFindings.Measured(m.name(), v, m.unit(), m.system(), m.code()));
+                }
+            }
+            return out;
+        }
+
         static double[] probabilities(float[] raw, ModelSpec.Activation activation) {
             double[] p = new double[raw.length];
             switch (activation) {
@@ -325,11 +364,11 @@ public final class VisionEngine implements ImagingModel {
         }
 
         static List<Finding> findings(float[] raw, ModelSpec spec) {
-            double[] p = probabilities(raw, spec.postprocessing().activation());
+            double[] p = probabilities(raw, spec);
             List<Finding> all = new ArrayList<>(p.length);
             for (int i = 0; i < p.length; i++) {
                 ModelSpec.Label l = spec.labels().get(i);
-                all.add(new Finding(l.name(), l.radlexId(), p[i], p[i] >= l.threshold(), l.critical()));
+                all.add(new Finding(l.name(), l.radlexId(), p[i], p[i] >= l.threshold(), l.critical(), l.laterality()));
             }
             int k = spec.postprocessing().topK();
             if (k == 0) {
@@ -376,8 +415,8 @@ public final class VisionEngine implements ImagingModel {
             }
             ModelSpec.Activation act = spec.postprocessing().activation();
             float[] base = runner.run(t)[0];
-            double baseline = Postprocess.probabilities(base, act)[label];
-            double baseScore = score(base, label, act);
+            double baseline = Postprocess.probabilities(base, spec)[label];
+            double baseScore = score(base, label, spec.labels().size(), act);
             double[] sum = new double[plane];
             int[] count = new int[plane];
             int batch = Math.max(1, spec.maxBatch());
@@ -395,7 +434,7 @@ public final class VisionEngine implements ImagingModel {
                 }
                 float[][] out = runner.run(Tensor.stack(items));
                 for (int k = 0; k < chunk.size(); k++) {
-                    double fall = baseScore - score(out[k], label, act);
+                    double fall = baseScore - score(out[k], label, spec.labels().size(), act);
                     int[] pos = chunk.get(k);
                     for (int row = pos[1]; row < pos[1] + patch; row++) {
                         for (int col = pos[0]; col < pos[0] + patch; col++) {
@@ -419,17 +458,17 @@ public final class VisionEngine implements ImagingModel {
          * the log-probability for softmax. Unlike the probability, neither saturates near 1, so
          * covering part of a clearly visible finding still shows.
          */
-        static double score(float[] raw, int label, ModelSpec.Activation act) {
+        static double score(float[] raw, int label, int labels, ModelSpec.Activation act) {
             if (act != ModelSpec.Activation.SOFTMAX) {
                 return raw[label];
             }
             double max = Double.NEGATIVE_INFINITY;
-            for (float v : raw) {
-                max = Math.max(max, v);
+            for (int i = 0; i < labels; i++) {
+                max = Math.max(max, raw[i]);
             }
             double sum = 0;
-            for (float v : raw) {
-                sum += Math.exp(v - max);
+            for (int i = 0; i < labels; i++) {
+                sum += Math.exp(raw[i] - max);
             }
             return raw[label] - max - Math.log(sum);
         }

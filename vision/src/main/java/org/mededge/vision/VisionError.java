@@ -8,6 +8,8 @@ public enum VisionError {
     VISION_IMAGE_TOO_LARGE(413),
     VISION_UNSUPPORTED_FORMAT(415),
     VISION_UNSUPPORTED_TRANSFER_SYNTAX(415),
+    /** the model's input gate scored the image as not what the model reads (a photo, a digit, a blank) */
+    VISION_NOT_A_CHEST_RADIOGRAPH(422),
     /** a heatmap was asked for a label the model does not have */
     VISION_UNKNOWN_LABEL(422),
     /** every imaging slot is in use and none freed up in time */

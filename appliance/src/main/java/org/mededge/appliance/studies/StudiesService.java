@@ -234,6 +234,9 @@ public final class StudiesService implements ApiService {
         body.put("id", id);
         body.put("study", study);
         body.put("findings", findings);
+        if (!f.measurements().isEmpty()) {
+            body.put("measurements", f.measurements().stream().map(StudiesService::measured).toList());
+        }
         body.put("model", model);
         body.put("timings", Map.of("decodeMs", f.timings().decodeMs(), "preprocessMs", f.timings().preprocessMs(),
                 "inferMs", f.timings().inferMs()));
@@ -252,6 +255,24 @@ public final class StudiesService implements ApiService {
         m.put("radlexId", x.radlexId());
         m.put("probability", round(x.probability()));
         m.put("positive", x.positive());
+        if (x.laterality() != null) {
+            m.put("laterality", x.laterality());
+        }
+        if (x.critical()) {
+            m.put("critical", true);
+        }
+        return m;
+    }
+
+    private static Map<String, Object> measured(ImagingFindings.Measured x) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", x.name());
+        m.put("value", Math.round(x.value() * 1000) / 1000.0);
+        m.put("unit", x.unit());
+        if (x.code() != null) {
+            m.put("system", x.system());
+            m.put("code", x.code());
+        }
         return m;
     }
 

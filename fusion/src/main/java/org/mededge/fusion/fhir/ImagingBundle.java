@@ -89,6 +89,12 @@ public final class ImagingBundle {
                             .setText(f.label()));
                 }
             }
+            // what the model measured (the cardiothoracic ratio), by the one rule of NoteBundle.measured
+            org.mededge.fusion.StudyRef st = org.mededge.fusion.StudyRef.of("study-1", model);
+            for (org.mededge.fusion.StudyRef.Measurement m : st.measurements()) {
+                dr.addResult(ref(doc.add(NoteBundle.measured(doc, st, m, device))));
+                positives.add(m.name() + " " + String.format(java.util.Locale.ROOT, "%.2f", m.value()));
+            }
             conclusion.add(positives.isEmpty()
                     ? (zh ? "AI 影像模型：未见阳性发现。" : "AI imaging model: no positive finding.")
                     : (zh ? "AI 影像模型提示：" : "AI imaging model suggests: ") + String.join(zh ? "；" : "; ", positives)

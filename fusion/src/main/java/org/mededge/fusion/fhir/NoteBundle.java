@@ -115,8 +115,15 @@ public final class NoteBundle {
                         }
                     }
                 }
+                for (StudyRef.Measurement m : st.measurements()) {
+                    String device = doc.device(new ModelRef("vision", st.model(), st.modelVersion(), null, "vision", null, null, null));
+                    dr.addResult(ref(doc.add(measured(doc, st, m, device))));
+                }
                 String conclusion = said.isEmpty() ? (zh ? "AI 影像模型：未见阳性发现。" : "AI imaging model: no positive finding.")
                         : String.join(zh ? "；" : "; ", said);
+                if (!st.measurements().isEmpty()) {
+                    conclusion += (zh ? "；" : "; ") + String.join(", ", st.measurements().stream().map(NoteBundle::measuredLine).toList());
+                }
                 dr.setConclusion(conclusion);
                 dr.setText(narrative(Fhir.div(conclusion)));
                 s.addEntry(ref(doc.add(dr)));
@@ -180,6 +187,9 @@ public final class NoteBundle {
         o.addComponent().setCode(new CodeableConcept().setText("model probability")).setValue(new Quantity()
                 .setValue(BigDecimal.valueOf(f.probability() * 100).setScale(1, java.math.RoundingMode.HALF_UP))
                 .setUnit("%").setSystem(UCUM).setCode("%"));
+        if (f.laterality() != null) {
+            o.setBodySite(laterality(f.laterality()));
+        }
         o.setDevice(ref(device));
         o.setMethod(new CodeableConcept().setText("AI imaging model"));
         if (!f.clinical()) {
@@ -188,6 +198,43 @@ public final class NoteBundle {
         }
         o.setText(narrative(Fhir.div(imagingLine(f, zh))));
         return o;
+    }
+
+    /** The patient's side as SNOMED CT's laterality qualifier (7771000 Left, 24028007 Right). */
+    private static CodeableConcept laterality(String side) {
+        return "left".equals(side) ? concept(SNOMED, "7771000", "Left", "left") : concept(SNOMED, "24028007", "Right", "right");
+    }
+
+    /**
+     * A number the imaging model measured (the cardiothoracic ratio): a preliminary imaging
+     * Observation with its UCUM quantity, coded where the model declares a code, marked like the
+     * model's findings when the model is not clinical.
+     */
+    static Observation measured(Document doc, StudyRef st, StudyRef.Measurement m, String device) {
+        Observation o = new Observation();
+        o.setStatus(Observation.ObservationStatus.PRELIMINARY);
+        o.addCategory(concept(OBSERVATION_CATEGORY, "imaging", "Imaging", null));
+        CodeableConcept code = new CodeableConcept().setText(m.name());
+        if (m.code() != null) {
+            code.addCoding(new Coding(m.system(), m.code(), m.name()));
+        }
+        o.setCode(code);
+        o.setSubject(ref(doc.patient));
+        o.setEffective(new DateTimeType(doc.date));
+        o.setValue(new Quantity().setValue(BigDecimal.valueOf(m.value()).setScale(2, java.math.RoundingMode.HALF_UP))
+                .setUnit(m.unit()).setSystem(UCUM).setCode(m.unit()));
+        o.setDevice(ref(device));
+        o.setMethod(new CodeableConcept().setText("AI imaging model"));
+        if (!st.clinical()) {
+            o.getMeta().addTag(NOT_CLINICAL_TAG, "not-clinical", ImagingFinding.NOT_CLINICAL_EN);
+            o.addNote().setText(ImagingFinding.NOT_CLINICAL_EN);
+        }
+        o.setText(narrative(Fhir.div(measuredLine(m) + (st.clinical() ? "" : " (" + ImagingFinding.NOT_CLINICAL_EN + ")"))));
+        return o;
+    }
+
+    private static String measuredLine(StudyRef.Measurement m) {
+        return m.name() + " " + String.format(java.util.Locale.ROOT, "%.2f", m.value()) + ("1".equals(m.unit()) ? "" : " " + m.unit());
     }
 
     /** A study as FHIR: its ImagingStudy (UID, modality, body part from the DICOM header) and the DiagnosticReport that cites it. */
@@ -217,7 +264,8 @@ public final class NoteBundle {
     public static final String NOT_CLINICAL_TAG = "urn:mededge:model-tier";
 
     private static String imagingLine(ImagingFinding f, boolean zh) {
-        return f.label() + " " + Math.round(f.probability() * 100) + " % (" + f.model() + " " + f.modelVersion()
+        return f.label() + (f.laterality() == null || f.label().toLowerCase(java.util.Locale.ROOT).contains(f.laterality()) ? ""
+                : " (" + f.laterality() + ")") + " " + Math.round(f.probability() * 100) + " % (" + f.model() + " " + f.modelVersion()
                 + (f.clinical() ? "" : "; " + (zh ? ImagingFinding.NOT_CLINICAL_ZH : ImagingFinding.NOT_CLINICAL_EN)) + ")";
     }
 

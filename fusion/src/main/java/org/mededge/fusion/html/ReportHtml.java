@@ -69,8 +69,19 @@ public final class ReportHtml {
         appendValues(b, zh ? "生命体征" : "Vital signs", r.vitals(), zh);
         appendValues(b, zh ? "检验" : "Laboratory", r.labs(), zh);
         appendValues(b, zh ? "此前的测量值（非当前值）" : "Earlier readings (not current)", r.earlier(), zh);
-        if (!r.imaging().isEmpty()) {
+        boolean measured = r.studies().stream().anyMatch(st -> !st.measurements().isEmpty());
+        if (!r.imaging().isEmpty() || measured) {
             b.append("<h2>").append(zh ? "影像发现（AI 模型）" : "Imaging findings (AI model)").append("</h2><ul>");
+            for (org.mededge.fusion.StudyRef st : r.studies()) {
+                for (org.mededge.fusion.StudyRef.Measurement m : st.measurements()) {
+                    b.append("<li>").append(escape(m.name())).append(' ')
+                            .append(String.format(java.util.Locale.ROOT, "%.2f", m.value()))
+                            .append("1".equals(m.unit()) ? "" : " " + escape(m.unit())).append(" <small>")
+                            .append(escape(st.id() + ", " + st.model() + " " + st.modelVersion())).append("</small>")
+                            .append(st.clinical() ? "" : " <b class=\"notclinical\">" + escape(zh ? ImagingFinding.NOT_CLINICAL_ZH
+                                    : ImagingFinding.NOT_CLINICAL_EN) + "</b>").append("</li>");
+                }
+            }
             for (ImagingFinding f : r.imaging()) {
                 b.append("<li>").append(escape(f.label())).append(' ').append(Math.round(f.probability() * 100)).append(" % <small>")
                         .append(escape(f.model() + " " + f.modelVersion())).append("</small>")
