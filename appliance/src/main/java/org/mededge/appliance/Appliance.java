@@ -88,7 +88,8 @@ public final class Appliance implements AutoCloseable {
         this.engines = new Engines(config, engineLoaders());
         this.metrics = new Metrics(() -> engines.all().stream()
                 .filter(s -> s.state() != EngineSlot.State.DISABLED)
-                .map(s -> new Metrics.ModelState(s.binding().model(), s.name(), s.state() == EngineSlot.State.READY))
+                .map(s -> new Metrics.ModelState(s.model().map(m -> m.name()).orElse(s.binding().model()), s.name(),
+                        s.state() == EngineSlot.State.READY))
                 .toList());
         this.filter = new RequestFilter(metrics);
         this.database = new Database(config.dataDir().resolve("mededge.db"));

@@ -65,12 +65,23 @@ public record ApplianceConfig(
     }
 
     /** Which installed model serves an engine (vad, asr, vision, llm), and whether readiness waits for it. */
-    public record EngineBinding(String engine, boolean enabled, boolean required, String model, String version) {
+    /**
+     * @param fallback a model served when {@code model} is not installed at all (the project's demo model
+     *                 where the production one cannot be obtained), never when it is installed but refused
+     *                 (an altered production model stays an alarm); null for none
+     */
+    public record EngineBinding(String engine, boolean enabled, boolean required, String model, String version,
+                                String fallback) {
         public EngineBinding {
             Objects.requireNonNull(engine, "engine");
             if (enabled && (model == null || model.isBlank())) {
                 throw new IllegalArgumentException("mededge.engines." + engine + ".model must name an installed model");
             }
+            fallback = fallback == null || fallback.isBlank() || fallback.equals(model) ? null : fallback.strip();
+        }
+
+        public EngineBinding(String engine, boolean enabled, boolean required, String model, String version) {
+            this(engine, enabled, required, model, version, null);
         }
     }
 
@@ -120,7 +131,8 @@ public record ApplianceConfig(
                     node.get("enabled").asBoolean().orElse(true),
                     node.get("required").asBoolean().orElse(true),
                     node.get("model").asString().orElse(null),
-                    node.get("version").asString().orElse(null)));
+                    node.get("version").asString().orElse(null),
+                    node.get("fallback").asString().orElse(null)));
         }
         return new ApplianceConfig(
                 c.get("host").asString().orElse("127.0.0.1"),

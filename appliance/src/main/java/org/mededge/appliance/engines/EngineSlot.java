@@ -77,6 +77,14 @@ public final class EngineSlot<T extends AutoCloseable> implements AutoCloseable 
             return;
         }
         ModelRegistry.Resolution r = registry.resolve(binding.model(), binding.version());
+        String served = "";
+        if (r.model().isEmpty() && binding.fallback() != null && !registry.installed(binding.model())) {
+            ModelRegistry.Resolution f = registry.resolve(binding.fallback(), null);
+            if (f.model().isPresent()) {
+                served = binding.model() + " is not installed, so the fallback " + binding.fallback() + " serves; ";
+                r = f;
+            }
+        }
         if (r.model().isEmpty()) {
             fail(name().toUpperCase() + " " + r.detail());
             return;
@@ -86,7 +94,7 @@ public final class EngineSlot<T extends AutoCloseable> implements AutoCloseable 
         try {
             T loaded = loader == null ? null : loader.load(m);
             this.engine = loaded;
-            this.detail = withoutPaths(m.name() + " " + m.version() + " (" + m.engine() + ") ready; " + m.detail()
+            this.detail = withoutPaths(served + m.name() + " " + m.version() + " (" + m.engine() + ") ready; " + m.detail()
                     + (loaded instanceof Described d ? "; " + d.describe() : ""));
             this.state = State.READY;
             LOG.info(() -> "engine " + name() + " ready with " + m.name() + " " + m.version());

@@ -86,6 +86,11 @@ public final class ModelRegistry {
                 + refused.detail());
     }
 
+    /** True when any version of the model is installed (usable or refused). */
+    public boolean installed(String name) {
+        return models.stream().anyMatch(m -> m.name().equals(name));
+    }
+
     /** The outcome of {@link #resolve}: the model, or why there is none in words a user can act on. */
     public record Resolution(Optional<InstalledModel> model, String detail) {
     }

@@ -38,6 +38,8 @@ import org.mededge.fusion.fhir.NoteBundle;
 public final class ReportPublisher {
     private static final Logger LOG = Logger.getLogger(ReportPublisher.class.getName());
     private static final Pattern PATIENT = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    /** The stage that stores a report, its bundle and its audit entry in one transaction. */
+    public static final String STAGE_STORE = "report_store";
 
     private final ReportStore store;
     private final boolean keepRawInputs;
@@ -80,9 +82,11 @@ public final class ReportPublisher {
         String fhir = p.bundle() == null ? null : validated(p.bundle());
         String reportJson = p.report() == null ? "null" : json(p.report());
         Audited a = audited(req, p.raw(), p.kind() + ".create", reportJson);
+        long s0 = System.nanoTime();
         ReportStore.StoredReport r = store.create(new ReportStore.NewReport(p.kind(), p.patient(), p.specialty(), a.event().principal(),
                 reportJson, fhir, json(p.provenance()), json(p.timings()), a.event().inputSha256(), keepRawInputs ? p.raw() : null,
                 keepRawInputs ? p.mediaType() : null, json(p.source())), a.event());
+        metrics.observeStage(STAGE_STORE, null, FusionMetrics.OUTCOME_OK, seconds(s0));
         a.trail().resource("report/" + r.id()).markWritten();
         return new Published(r.id(), r.currentVersion(), r.current().status(), fhir);
     }
@@ -96,6 +100,7 @@ public final class ReportPublisher {
         String reportJson = json(r);
         Audited a = audited(req, raw, "report." + input, reportJson);
         ReportStore.StoredReport s;
+        long s0 = System.nanoTime();
         try {
             s = store.addInput(id, new ReportStore.NewInput(input, a.event().principal(), reportJson, fhir, json(r.provenance()),
                     json(r.provenance().timings()), a.event().inputSha256(), keepRawInputs ? raw : null,
@@ -103,6 +108,7 @@ public final class ReportPublisher {
         } catch (ReportStore.NotOpen e) {
             throw new ApiException(409, "REPORT_SIGNED", e.getMessage());
         }
+        metrics.observeStage(STAGE_STORE, null, FusionMetrics.OUTCOME_OK, seconds(s0));
         a.trail().resource("report/" + id).markWritten();
         return new Published(s.id(), s.currentVersion(), s.current().status(), fhir);
     }

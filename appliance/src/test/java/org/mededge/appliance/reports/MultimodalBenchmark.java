@@ -35,7 +35,7 @@ import org.mededge.appliance.TestModels;
 @EnabledIfSystemProperty(named = "benchmark", matches = "true")
 class MultimodalBenchmark {
     private static final Pattern STAGE = Pattern.compile(
-            "mededge_stage_seconds_sum\\{stage=\"(fusion_fhir_build|fusion_fhir_validate)\",model=\"none\",outcome=\"ok\",} ([0-9.Ee-]+)");
+            "mededge_stage_seconds_sum\\{stage=\"(fusion_fhir_build|fusion_fhir_validate|report_store)\",model=\"none\",outcome=\"ok\",} ([0-9.Ee-]+)");
 
     private static Map<String, Double> sums(Http http) {
         Map<String, Double> m = new LinkedHashMap<>();
@@ -85,6 +85,7 @@ class MultimodalBenchmark {
                     add(t, "assessment (LLM)", ft.path("assessmentMs").asDouble());
                     add(t, "FHIR build", after.getOrDefault("fusion_fhir_build", 0.0) - before.getOrDefault("fusion_fhir_build", 0.0));
                     add(t, "FHIR validate", after.getOrDefault("fusion_fhir_validate", 0.0) - before.getOrDefault("fusion_fhir_validate", 0.0));
+                    add(t, "store + audit (one transaction)", after.getOrDefault("report_store", 0.0) - before.getOrDefault("report_store", 0.0));
                     add(t, "attach request, wall", wall);
                     add(t, "orchestration (wall - model stages)", wall - models);
                     add(t, "orchestration share %", 100 * (wall - models) / wall);
