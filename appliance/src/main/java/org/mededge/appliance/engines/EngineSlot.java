@@ -83,6 +83,8 @@ public final class EngineSlot<T extends AutoCloseable> implements AutoCloseable 
             if (f.model().isPresent()) {
                 served = binding.model() + " is not installed, so the fallback " + binding.fallback() + " serves; ";
                 r = f;
+            } else {
+                r = new ModelRegistry.Resolution(r.model(), r.detail() + "; nor is its fallback: " + f.detail());
             }
         }
         if (r.model().isEmpty()) {

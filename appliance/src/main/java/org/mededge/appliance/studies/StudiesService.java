@@ -134,7 +134,10 @@ public final class StudiesService implements ApiService {
         metrics.phase(StudyMetrics.STAGE_PREPROCESS, name, f.timings().preprocessMs());
         metrics.phase(StudyMetrics.STAGE_INFER, name, f.timings().inferMs());
         String id = UUID.randomUUID().toString();
-        String top = f.findings().isEmpty() ? null : f.findings().get(0).label();
+        // the heatmap offered first: the most probable positive finding (a critical one before others), else the most probable label
+        String top = f.findings().stream().max(java.util.Comparator.comparing((Finding x) -> x.positive())
+                .thenComparing(x -> x.positive() && x.critical()).thenComparingDouble(Finding::probability))
+                .map(Finding::label).orElse(null);
         cache.put(id, a.study(), f, top);
         return new Analysed(id, image, a, f, top);
     }
