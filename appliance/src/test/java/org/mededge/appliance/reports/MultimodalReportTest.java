@@ -32,9 +32,9 @@ import org.mededge.fusion.fhir.Fhir;
  * One report from every modality, end to end over HTTP with tokens: a dictation (the demo Whisper on
  * a committed held-out clip, the demo LLM's assessment), then a study attached to its report, and the
  * report re-fused: vitals, symptoms, the imaging findings with their marking, the assessment redone,
- * the FHIR bundle validated, the history showing both inputs. The imaging model is MobileNetV2-int8, a
- * test-tier model (the demo chest X-ray model of its own issue has not landed): its "findings" are
- * ImageNet labels, which is exactly why they must come out marked as not clinical.
+ * the FHIR bundle validated, the history showing both inputs. The imaging model is chest-demo, the
+ * project's demo chest radiograph model, on held-out phantom films: its findings must come out marked
+ * as a demonstration, the left pneumothorax as a red flag.
  */
 class MultimodalReportTest {
     private static final ObjectMapper M = new ObjectMapper();
@@ -57,7 +57,7 @@ class MultimodalReportTest {
     void aDictationThenAStudyBecomeOneReport(@TempDir Path dir) throws Exception {
         Path home = TestModels.repo().resolve("appliance/target/test-home-demo");
         assertEquals(0, TestModels.installer(home, "--mirror", TestModels.mirror().toString(), "--only", "silero-vad",
-                "--only", "whisper-demo", "--only", "llm-demo", "--only", "mobilenetv2-int8").exit(), "the models install");
+                "--only", "whisper-demo", "--only", "llm-demo", "--only", "chest-demo").exit(), "the models install");
         Path tokens = dir.resolve("tokens");
         Files.writeString(tokens, "clinician " + DR + "\nclinician " + OTHER + "\nradiology " + RAD + "\n");
         try (Appliance a = TestAppliance.start(home, Map.of(
@@ -68,7 +68,7 @@ class MultimodalReportTest {
                 "mededge.engines.asr.required", "true",
                 "mededge.engines.llm.model", "llm-demo",
                 "mededge.engines.llm.required", "true",
-                "mededge.engines.vision.model", "mobilenetv2-int8",
+                "mededge.engines.vision.model", "chest-demo",
                 "mededge.engines.vision.required", "true",
                 "mededge.fusion.validate-fhir", "true"))) {
             int port = a.port();
@@ -78,20 +78,25 @@ class MultimodalReportTest {
             String id = d.json().get("reportId").asText();
             assertTrue(d.json().get("report").get("imaging") == null, "no study yet");
 
-            byte[] photo = Files.readAllBytes(TestModels.shared().resolve("samples").resolve("img-bald-eagle.jpeg"));
-            FoundationHttpTest.assertError(call(port, "POST", "/v1/reports/" + id + "/studies", OTHER, "image/jpeg", photo),
+            Path samples = TestModels.repo().resolve("firmware-scripts/models/demo/chest-demo/samples");
+            byte[] film = Files.readAllBytes(samples.resolve("heldout-pneumothorax-left-effusion-right.dcm"));
+            FoundationHttpTest.assertError(call(port, "POST", "/v1/reports/" + id + "/studies", OTHER, "application/dicom", film),
                     404, "REPORT_NOT_FOUND");
-            Http.Response s = call(port, "POST", "/v1/reports/" + id + "/studies", DR, "image/jpeg", photo);
+            Http.Response s = call(port, "POST", "/v1/reports/" + id + "/studies", DR, "application/dicom", film);
             assertEquals(200, s.status(), s.body());
             assertEquals(2, s.json().get("version").asInt());
             JsonNode report = s.json().get("report");
             assertTrue(report.get("vitals").size() + report.get("labs").size() > 0, "the dictation's values stay");
             JsonNode imaging = report.get("imaging");
             assertTrue(imaging != null && imaging.size() > 0, "the study's positive findings are in the report: " + report);
+            List<String> labels = new ArrayList<>();
             for (JsonNode f : imaging) {
-                assertEquals(ImagingFinding.NOT_CLINICAL_EN, f.get("marking").asText(), "a test model's label is marked");
-                assertEquals("mobilenetv2-int8", f.get("model").asText());
+                assertEquals(ImagingFinding.NOT_CLINICAL_EN, f.get("marking").asText(), "a demo model's finding is marked");
+                assertEquals("chest-demo", f.get("model").asText());
+                labels.add(f.get("label").asText());
             }
+            assertTrue(labels.containsAll(List.of("Left pneumothorax", "Right pleural effusion")), labels.toString());
+            assertTrue(report.get("flags").toString().contains("imaging.Left pneumothorax"), "critical: " + report.get("flags"));
             assertFalse(report.get("assessment").isNull(), "the assessment is redone with everything known");
             List<String> roles = new ArrayList<>();
             report.get("provenance").get("models").forEach(m -> roles.add(m.get("role").asText()));
@@ -108,9 +113,9 @@ class MultimodalReportTest {
             Http.Response html = call(port, "GET", "/v1/reports/" + id + "/html", DR, null, null);
             assertTrue(html.body().contains(ImagingFinding.NOT_CLINICAL_EN), html.status() + " " + html.body());
 
-            // radiology may attach to anyone's report (here a DICOM film: its header names the study in FHIR);
-            // a signed report takes no new input
-            byte[] dicom = Files.readAllBytes(TestModels.shared().resolve("samples").resolve("cxr-siim-chest-pa-jpeg-baseline.dcm"));
+            // radiology may attach to anyone's report (another held-out film, MONOCHROME1: its header names the study
+            // in FHIR); a signed report takes no new input
+            byte[] dicom = Files.readAllBytes(samples.resolve("heldout-cardiomegaly.dcm"));
             Http.Response r2 = call(port, "POST", "/v1/reports/" + id + "/studies", RAD, "application/dicom", dicom);
             assertEquals(200, r2.status(), r2.body());
             assertEquals(3, r2.json().get("version").asInt());
@@ -122,7 +127,7 @@ class MultimodalReportTest {
             JsonNode current = call(port, "GET", "/v1/reports/" + id, DR, null, null).json();
             byte[] sign = M.writeValueAsBytes(Map.of("version", 3, "report", current.get("report")));
             assertEquals(200, call(port, "PUT", "/v1/reports/" + id, DR, "application/json", sign).status());
-            FoundationHttpTest.assertError(call(port, "POST", "/v1/reports/" + id + "/studies", DR, "image/jpeg", photo),
+            FoundationHttpTest.assertError(call(port, "POST", "/v1/reports/" + id + "/studies", DR, "application/dicom", film),
                     409, "REPORT_SIGNED");
         }
     }
