@@ -11,6 +11,13 @@ public enum AsrError {
     ASR_OPTION_INVALID(422),
     ASR_MODEL_INVALID(503),
     ASR_BUSY(503),
+    /**
+     * a live dictation's client sent audio faster than it is recognized, beyond the stream's backlog
+     * bound: 429, because the remedy is the client's (send at real-time pace, resend the refused chunk
+     * after a pause) and the stream stays open; a microphone sending in real time meets it only when the
+     * server cannot keep up, and then slowing down is the remedy too
+     */
+    ASR_STREAM_OVERRUN(429),
     ASR_FAILED(500);
 
     private final int status;

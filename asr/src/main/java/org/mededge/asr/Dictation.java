@@ -8,6 +8,8 @@ import org.mededge.asr.audio.Resampler;
 import org.mededge.asr.audio.SileroVad;
 import org.mededge.asr.audio.VoiceActivity;
 import org.mededge.asr.audio.WindowFeed;
+import org.mededge.asr.stream.StreamConfig;
+import org.mededge.asr.stream.StreamingDictation;
 import org.mededge.asr.text.DictationText;
 import org.mededge.asr.text.SegmentGuards;
 import org.mededge.asr.whisper.WhisperRecognizer;
@@ -122,12 +124,41 @@ public final class Dictation implements AutoCloseable {
         }
         long t3 = System.nanoTime();
         List<Segment> segments = guards.apply(windows, rec.windows(), speech);
-        String joined = text.apply(join(segments, recognizer.windowBreakPauseMs()));
-        String language = options.language().equals("auto") ? Languages.guess(joined) : options.language();
-        Transcript transcript = new Transcript(joined, language, clip.durationMs(), segments, recognizer.provenance());
+        Transcript transcript = transcript(segments, clip.durationMs(), options);
         long t4 = System.nanoTime();
         Timings timings = new Timings(ms(t1 - t0), vadMs, rec.queueWaitMs(), rec.recognizeMs(), ms(t3 - t1), ms(t4 - t3));
         return new Result(transcript, timings, clip.samples().length / (double) SpeechRegion.RATE, windows.size());
+    }
+
+    /**
+     * The transcript of guarded segments, as {@link #transcribe} and {@link StreamingDictation#stop} give it:
+     * their texts joined ({@link #join}) and post-processed (voice commands, corrections), the language
+     * (guessed from the text when "auto" was asked), the model's provenance.
+     */
+    public Transcript transcript(List<Segment> segments, long durationMs, AsrOptions options) {
+        String joined = text.apply(join(segments, recognizer.windowBreakPauseMs()));
+        String language = options.language().equals("auto") ? Languages.guess(joined) : options.language();
+        return new Transcript(joined, language, durationMs, segments, recognizer.provenance());
+    }
+
+    /**
+     * A live dictation on this engine, with the default stream settings: see {@link StreamingDictation}.
+     *
+     * @throws AsrException ASR_OPTION_INVALID for a language or specialty the engine cannot honour
+     */
+    public StreamingDictation stream(AsrOptions options, StreamingDictation.Listener listener) {
+        return stream(options, StreamConfig.defaults(), listener);
+    }
+
+    /**
+     * A live dictation on this engine: the same VAD, recognizer (and its pool of decoder states), guards
+     * and post-processing as {@link #transcribe}; see {@link StreamingDictation}. Close it (or stop it)
+     * before closing this engine.
+     *
+     * @throws AsrException ASR_OPTION_INVALID for a language or specialty the engine cannot honour
+     */
+    public StreamingDictation stream(AsrOptions options, StreamConfig streamConfig, StreamingDictation.Listener listener) {
+        return StreamingDictation.start(this, vad, recognizer, guards, config, options, prompt(options), streamConfig, listener);
     }
 
     /**

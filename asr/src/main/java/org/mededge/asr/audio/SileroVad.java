@@ -133,39 +133,105 @@ public final class SileroVad implements AutoCloseable {
 
     private void scoreOpen(float[] audio, float[] probs, java.util.concurrent.atomic.AtomicInteger done,
                            java.util.function.BooleanSupplier cancelled) {
-        int frames = probs.length;
-        // Tensors over direct buffers share their memory: the input is rewritten in place, the output
-        // and next state are written by ONNX Runtime into pinned tensors, and the two state tensors swap.
-        // Nothing is allocated per frame, so a frame costs little more than the model itself.
-        FloatBuffer input = direct(CONTEXT + FRAME);
-        FloatBuffer output = direct(1);
-        FloatBuffer[] states = {direct(STATE), direct(STATE)};
-        float[] window = new float[CONTEXT + FRAME];
-        try (OnnxTensor sr = OnnxTensor.createTensor(env, 16000L);
-             OnnxTensor in = OnnxTensor.createTensor(env, input, new long[] {1, CONTEXT + FRAME});
-             OnnxTensor out = OnnxTensor.createTensor(env, output, new long[] {1, 1});
-             OnnxTensor s0 = OnnxTensor.createTensor(env, states[0], new long[] {2, 1, 128});
-             OnnxTensor s1 = OnnxTensor.createTensor(env, states[1], new long[] {2, 1, 128})) {
-            OnnxTensor[] state = {s0, s1};
-            for (int f = 0; f < frames; f++) {
-                System.arraycopy(window, FRAME, window, 0, CONTEXT);     // the previous frame's last 64 samples
-                int from = f * FRAME;
-                int n = Math.min(FRAME, audio.length - from);
-                System.arraycopy(audio, from, window, CONTEXT, n);
-                java.util.Arrays.fill(window, CONTEXT + n, CONTEXT + FRAME, 0f);
-                input.put(0, window);
-                OnnxTensor current = state[f & 1];
-                OnnxTensor next = state[(f + 1) & 1];
-                session.run(Map.of("input", in, "state", current, "sr", sr),
-                        Map.of(outputNames[0], out, outputNames[1], next)).close();
-                probs[f] = output.get(0);
+        try (Scorer scorer = new Scorer()) {
+            for (int f = 0; f < probs.length; f++) {
+                probs[f] = scorer.run(audio, f * FRAME);
                 done.set(f + 1);
                 if (cancelled.getAsBoolean()) {
                     return;
                 }
             }
-        } catch (OrtException e) {
-            throw new AsrException(AsrError.ASR_FAILED, "the VAD failed: " + e.getCode());
+        }
+    }
+
+    /**
+     * An incremental scorer for a stream: frames handed in one after another, in any number of calls,
+     * score exactly as {@link #probabilities} scores the same samples in one array (the recurrent state
+     * and the 64 samples of context are carried from frame to frame). One scorer serves one stream
+     * from one thread at a time; any number of scorers and batch calls share the session.
+     */
+    public Scorer scorer() {
+        return new Scorer();
+    }
+
+    /** See {@link #scorer()}; close() frees its tensors and is safe twice. */
+    public final class Scorer implements AutoCloseable {
+        // Tensors over direct buffers share their memory: the input is rewritten in place, the output
+        // and next state are written by ONNX Runtime into pinned tensors, and the two state tensors swap.
+        // Nothing is allocated per frame, so a frame costs little more than the model itself.
+        private final FloatBuffer input = direct(CONTEXT + FRAME);
+        private final FloatBuffer output = direct(1);
+        private final float[] window = new float[CONTEXT + FRAME];
+        private final OnnxTensor[] tensors = new OnnxTensor[5];
+        private long frames;
+        private boolean closed;
+
+        private Scorer() {
+            try {
+                tensors[0] = OnnxTensor.createTensor(env, 16000L);
+                tensors[1] = OnnxTensor.createTensor(env, input, new long[] {1, CONTEXT + FRAME});
+                tensors[2] = OnnxTensor.createTensor(env, output, new long[] {1, 1});
+                tensors[3] = OnnxTensor.createTensor(env, direct(STATE), new long[] {2, 1, 128});
+                tensors[4] = OnnxTensor.createTensor(env, direct(STATE), new long[] {2, 1, 128});
+            } catch (OrtException e) {
+                close();
+                throw new AsrException(AsrError.ASR_FAILED, "the VAD failed: " + e.getCode());
+            }
+        }
+
+        /**
+         * Speech probability of the next frame: the 512 samples of {@code audio} from {@code from}
+         * (zero-padded past its end, as the last frame of a clip is).
+         *
+         * @throws AsrException ASR_BUSY once the VAD is shutting down, ASR_FAILED when ONNX Runtime fails
+         */
+        public float next(float[] audio, int from) {
+            if (!lock.readLock().tryLock()) {
+                throw new AsrException(AsrError.ASR_BUSY, "the VAD is shutting down");
+            }
+            try {
+                if (SileroVad.this.closed) {
+                    throw new AsrException(AsrError.ASR_BUSY, "the VAD is shutting down");
+                }
+                return run(audio, from);
+            } finally {
+                lock.readLock().unlock();
+            }
+        }
+
+        /** One frame; the caller holds the read lock. */
+        private float run(float[] audio, int from) {
+            if (closed) {
+                throw new IllegalStateException("VAD scorer already closed");
+            }
+            System.arraycopy(window, FRAME, window, 0, CONTEXT);     // the previous frame's last 64 samples
+            int n = Math.max(0, Math.min(FRAME, audio.length - from));
+            System.arraycopy(audio, from, window, CONTEXT, n);
+            java.util.Arrays.fill(window, CONTEXT + n, CONTEXT + FRAME, 0f);
+            input.put(0, window);
+            OnnxTensor current = tensors[3 + (int) (frames & 1)];
+            OnnxTensor next = tensors[3 + (int) ((frames + 1) & 1)];
+            try {
+                session.run(Map.of("input", tensors[1], "state", current, "sr", tensors[0]),
+                        Map.of(outputNames[0], tensors[2], outputNames[1], next)).close();
+            } catch (OrtException e) {
+                throw new AsrException(AsrError.ASR_FAILED, "the VAD failed: " + e.getCode());
+            }
+            frames++;
+            return output.get(0);
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (OnnxTensor t : tensors) {
+                if (t != null) {
+                    t.close();
+                }
+            }
         }
     }
 
