@@ -2,7 +2,7 @@
 # Rebuilds MedEdge's demonstration models from nothing but Debian packages:
 #   python3-torch (1.13), python3-numpy, libopenblas0-pthread, espeak-ng, sox.
 #
-#   firmware-scripts/models/train-demo.sh [--only whisper|llm] [--build DIR]
+#   firmware-scripts/models/train-demo.sh [--only whisper|llm|imaging] [--build DIR]
 #
 # whisper: synthetic clinical dictation corpus (zh + en, espeak-ng + sox) -> small
 #   Whisper-architecture model trained from scratch on the general set -> LoRA fine-tune on the
@@ -16,7 +16,9 @@
 # llm: synthetic notes (zh + en; respiratory, cardiology, general; labels from clinical rules) -> BPE
 #   tokenizer -> Qwen2-layout decoder from scratch -> respiratory and cardiology LoRA adapters -> int8
 #   ONNX with LoRA inputs, adapter files, tokenizer.json in demo/llm-demo/ (demo/llm/train_llm.py).
-# These are demonstration models trained on synthetic speech, not clinical models.
+# imaging: synthetic chest radiograph phantoms -> chest-demo CNN (demo/chest/rebuild.sh; metrics in
+#   demo/chest-demo/README.md).
+# These are demonstration models trained on synthetic speech, notes and phantoms, not clinical models.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,7 +29,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --only) only="$2"; shift 2 ;;
     --build) build="$2"; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "train-demo: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -111,9 +113,15 @@ llm_demo() {
   (cd "$demo/llm-demo" && sha256sum model.onnx tokenizer.json adapters/*.onnx_adapter)
 }
 
+imaging_demo() {
+  # chest-demo: synthetic chest radiograph phantoms -> small CNN -> model.onnx / model.pt, metrics, held-out samples
+  "$here/demo/chest/rebuild.sh" --build "$build/chest"
+}
+
 case "$only" in
-  "") whisper_demo; llm_demo ;;
+  "") whisper_demo; llm_demo; imaging_demo ;;
   whisper) whisper_demo ;;
   llm) llm_demo ;;
+  imaging) imaging_demo ;;
   *) echo "train-demo: unknown part '$only'" >&2; exit 2 ;;
 esac

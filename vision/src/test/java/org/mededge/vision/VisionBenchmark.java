@@ -152,6 +152,79 @@ class VisionBenchmark {
     }
 
     /**
+     * The project's demo chest radiograph model on a held-out phantom DICOM: the served path against
+     * raw ONNX Runtime on the same tensor (run by run), preprocessing shown separately, and DJL's
+     * PyTorch engine on the TorchScript export against ONNX Runtime (outputs equal within 1e-4 on
+     * every column: logits, the cardiothoracic ratio, the gate). TensorRT is compared where a GPU is
+     * present (VisionEngineTest; skipped here).
+     */
+    @Test
+    void chestDemoServedPathAgainstRawOrtAndTorch() throws Exception {
+        ModelSpec spec = TestModels.spec("chest-demo");
+        byte[] dicom = Files.readAllBytes(TestFiles.repo().resolve(
+                "firmware-scripts/models/demo/chest-demo/samples/heldout-pneumothorax-left-effusion-right.dcm"));
+        VisionConfig base = TestModels.config("onnxruntime");
+        VisionConfig config = new VisionConfig(base.backends(), "cpu", base.maxImageBytes(), base.maxPixels(), THREADS,
+                base.maxConcurrent(), base.maxPixelsInFlight(), base.queueTimeout(), base.acceleratedTolerance(), base.heatmapGrid());
+        ImageDecoder decoder = new ImageDecoder(new ImageLimits(config.maxImageBytes(), config.maxPixels()));
+        Preprocessor pre = new Preprocessor(spec);
+        Tensor input = pre.apply(decoder.decode(dicom, "application/dicom")).tensor();
+        List<Stat> stats = new ArrayList<>();
+        double worst;
+        try (VisionEngine engine = VisionEngine.open(spec, config);
+             InferenceBackend djl = OrtBackends.open(spec.onnxPath(), "cpu", THREADS);
+             InferenceBackend torch = org.mededge.vision.torch.TorchBackends.open(spec.torchscriptPath(), "cpu")) {
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (THREADS > 0) {
+                options.setIntraOpNumThreads(THREADS);
+                options.setInterOpNumThreads(1);
+            }
+            try (OrtSession raw = env.createSession(spec.onnxPath().toString(), options)) {
+                Supplier<float[]> rawRun = () -> {
+                    try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(input.data()), input.shape());
+                         OrtSession.Result r = raw.run(Map.of("image", t))) {
+                        return ((float[][]) r.get(0).getValue())[0];
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                };
+                float[] a = rawRun.get();
+                float[] b = torch.run(input)[0];
+                worst = 0;
+                for (int i = 0; i < a.length; i++) {
+                    worst = Math.max(worst, Math.abs(a[i] - b[i]));
+                }
+                stats.add(time("decode (DICOM 384x384, 16-bit)", () -> decoder.decode(dicom, "application/dicom")));
+                DecodedImage decoded = decoder.decode(dicom, "application/dicom");
+                stats.add(time("preprocess (stretch to 128x128; OpenCV)", () -> pre.apply(decoded)));
+                stats.addAll(interleaved("infer: raw ONNX Runtime Java API", rawRun, "infer: DJL ONNX Runtime engine (served)",
+                        () -> djl.run(input)[0]));
+                stats.add(time("infer: DJL PyTorch engine (TorchScript)", () -> torch.run(input)[0]));
+                stats.add(time("served path end to end (VisionEngine.analyze)", () -> engine.analyze(dicom, "application/dicom")));
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "chest-demo, held-out phantom DICOM, %d runs after %d warm-up, ORT intra-op threads %s, %d CPUs, load %.1f%n%n",
+                RUNS, WARMUP, THREADS == 0 ? "default" : Integer.toString(THREADS), Runtime.getRuntime().availableProcessors(),
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+        out.append("| step | median ms | p90 ms | mean ms |\n|---|---|---|---|\n");
+        stats.forEach(x -> out.append(x.row()).append('\n'));
+        double rawMs = stats.get(2).medianMs();
+        double pipeline = stats.get(5).medianMs();
+        out.append(String.format(Locale.ROOT, "%nserved (DJL) inference vs raw ORT, run by run: median of paired ratios %.3f (%+.1f %%)%n",
+                pairedRatio, (pairedRatio - 1) * 100));
+        out.append(String.format(Locale.ROOT, "served path end to end %.2f ms = raw inference %.2f ms + decode %.2f + preprocess %.2f + the rest %.2f%n",
+                pipeline, rawMs, stats.get(0).medianMs(), stats.get(1).medianMs(),
+                pipeline - rawMs - stats.get(0).medianMs() - stats.get(1).medianMs()));
+        out.append(String.format(Locale.ROOT, "DJL PyTorch vs ONNX Runtime, largest |difference| over the 10 output columns: %.2e%n", worst));
+        System.out.println(out);
+        Files.writeString(Path.of("target", "vision-benchmark-chest.md"), out.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(worst < 1e-4, "torch and ORT agree: " + worst);
+    }
+
+    /**
      * The fixed cost DJL adds per call, seen on the project's tiny shapes model (inference itself is a
      * fraction of a millisecond there): raw ONNX Runtime against DJL on the same input, interleaved.
      */

@@ -25,7 +25,7 @@ import org.mededge.appliance.TestModels;
 
 /**
  * The stages of one multimodal report, p50 over 20: a note (demo LLM assessment), then a study
- * attached to it (MobileNetV2-int8 as the imaging model) and the report re-fused and published. For
+ * attached to it (chest-demo on a held-out phantom DICOM) and the report re-fused and published. For
  * the attach request: the imaging stages, fusion's extract and assessment, FHIR build and validation,
  * and the orchestration overhead (the request's wall time minus the model stages: decode, preprocess,
  * inference, assessment). Run on request:
@@ -49,18 +49,19 @@ class MultimodalBenchmark {
     @Test
     void measure() throws Exception {
         Path home = TestModels.repo().resolve("appliance/target/test-home-demo");
-        TestModels.installer(home, "--mirror", TestModels.mirror().toString(), "--only", "llm-demo", "--only", "mobilenetv2-int8");
+        TestModels.installer(home, "--mirror", TestModels.mirror().toString(), "--only", "llm-demo", "--only", "chest-demo");
         for (boolean validate : new boolean[] {false, true}) {
             try (Appliance a = TestAppliance.start(home, Map.of(
                     "mededge.engines.vad.enabled", "false",
                     "mededge.engines.asr.enabled", "false",
                     "mededge.engines.llm.model", "llm-demo",
                     "mededge.engines.llm.required", "true",
-                    "mededge.engines.vision.model", "mobilenetv2-int8",
+                    "mededge.engines.vision.model", "chest-demo",
                     "mededge.engines.vision.required", "true",
                     "mededge.fusion.validate-fhir", Boolean.toString(validate)))) {
                 Http http = new Http(a.port());
-                byte[] photo = Files.readAllBytes(TestModels.shared().resolve("samples").resolve("img-bald-eagle.jpeg"));
+                byte[] film = Files.readAllBytes(TestModels.repo().resolve(
+                        "firmware-scripts/models/demo/chest-demo/samples/heldout-pneumothorax-left-effusion-right.dcm"));
                 byte[] note = ("{\"text\":\"Chief complaint: cough and fever for 3 days. Exam: T 38.6 C, HR 104, SpO2 93% on room air,"
                         + " crackles right base. Labs: WBC 14.2, CRP 96 mg/L.\",\"specialty\":\"respiratory\"}").getBytes(StandardCharsets.UTF_8);
                 Map<String, List<Double>> t = new LinkedHashMap<>();
@@ -68,7 +69,7 @@ class MultimodalBenchmark {
                     String id = http.post("/v1/notes", "application/json", note).json().get("reportId").asText();
                     Map<String, Double> before = sums(http);
                     long w0 = System.nanoTime();
-                    JsonNode r = http.post("/v1/reports/" + id + "/studies", "image/jpeg", photo).json();
+                    JsonNode r = http.post("/v1/reports/" + id + "/studies", "application/dicom", film).json();
                     double wall = (System.nanoTime() - w0) / 1e6;
                     Map<String, Double> after = sums(http);
                     if (i < 3) {
