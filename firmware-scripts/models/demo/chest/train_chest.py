@@ -552,7 +552,10 @@ def stage_eval(build, out, samples_dir):
 REBUILD_MEASURED = ("22 min 11 s for the whole rebuild.sh on the 2-core development machine (phantoms 9.5 min: 20,000 "
                     "training + 2,000 validation + 600 held-out at 256 x 256 on two processes; training 9.9 min, "
                     "7 epochs; export and evaluation 2.7 min, the occlusion maps most of it; samples 3 s)")
-DETERMINISM = "not checked yet"
+DETERMINISM = ("two full rebuilds gave byte-identical phantom data sets, training losses, trained weights, "
+               "model.onnx, metrics.json and samples; model.pt's tensors are identical but its bytes also hold "
+               "TorchScript debug information (the exporting script's path, line numbers and source), so they "
+               "repeat only for the same train_chest.py at the same path.")
 
 
 def stage_readme(out):
@@ -582,7 +585,7 @@ def stage_readme(out):
              "noise, blur, rotation, magnification, patient size, 8/12/16-bit) with findings placed by construction, "
              "and on generated non-chest images for its gate.")
     L.append("- `model.onnx` (opset 13, dynamic batch) and `model.pt` (TorchScript, traced, for the DJL PyTorch backend): "
-             "the same network and the same three outputs.")
+             "the same network and the same output.")
     L.append("")
     L.append("## Contract")
     L.append("")
@@ -591,11 +594,12 @@ def stage_readme(out):
              "is bright; 8-bit files / 255, 16-bit PNG / 65535; colour as the mean of the channels), then stretch "
              f"(no crop, no letterbox) to {SIDE} x {SIDE} with area interpolation when shrinking (bilinear when "
              "enlarging); no further inversion, no mean/std normalization, no CLAHE.")
-    L.append("- outputs:")
-    L.append(f"  - `logits` `[N, {len(LABELS)}]`: sigmoid logits, in this order: " + ", ".join(f"`{x}`" for x in LABELS)
+    L.append(f"- output `scores` `[N, {len(LABELS) + 2}]` (one output, so that every backend reads it the same way), columns:")
+    L.append(f"  - 0..{len(LABELS) - 1}: sigmoid logits, in this order: " + ", ".join(f"`{x}`" for x in LABELS)
              + ". Left/right are the PATIENT's (on a PA image the patient's left is the image right).")
-    L.append("  - `ctr` `[N, 1]`: the cardiothoracic ratio (a plain ratio, unit 1; cardiomegaly when > 0.5).")
-    L.append("  - `chest` `[N, 1]`: a logit: is this a frontal chest radiograph. Refuse the input when sigmoid(chest) < 0.5.")
+    L.append(f"  - {len(LABELS)}: the cardiothoracic ratio (a plain ratio, unit 1; cardiomegaly when > 0.5).")
+    L.append(f"  - {len(LABELS) + 1}: the gate, a logit: is this a frontal chest radiograph. Refuse the input when "
+             "sigmoid < 0.5.")
     L.append("- per-label operating thresholds (chosen on the validation split, Youden's J; in `metrics.json`): "
              + ", ".join(f"{k} {v:.3f}" for k, v in m["thresholds"]["values"].items()) + ".")
     L.append("")
