@@ -290,10 +290,10 @@ def user_prompt(c):
     """The user text (radiology-prompt.md)."""
     model = "; ".join(f"{lab} {fmt2(p)}" for lab, p in c["model"]) or "none"
     rad = "; ".join(radiologist_item(f) for f in c["radiologist"]) or "none"
-    return (f"Report language: {c['language']}\n"
-            f"Cardiothoracic ratio: {fmt2(c['ctr'])}\n"
+    return (f"Cardiothoracic ratio: {fmt2(c['ctr'])}\n"
             f"Model findings: {model}\n"
-            f"Radiologist findings: {rad}")
+            f"Radiologist findings: {rad}\n"
+            f"Report language: {c['language']}")
 
 
 def answer(c):

@@ -18,7 +18,8 @@ Stages (deterministic: fixed seeds, one data order, one torch thread by default)
           primary accuracy, followUp accuracy, valid JSON against radiology-impression.schema.json, impression
           laterality
   lora    rank 8, alpha 16, the seven projection modules, base frozen; train_llm.train's loop (AdamW, warm-up and
-          cosine, answer tokens only, the primary value's tokens weighted)
+          cosine, answer tokens only, the primary value's tokens weighted), with the logits scaled by 2 in the loss
+          (batch_loss says why; greedy decoding is unaffected)
   eval    the same with the adapter
   export  llm-demo/adapters/radiology.onnx_adapter (ort_adapter, as train_llm.py writes the others), the PEFT files
           under --build, radiology-heldout.jsonl and radiology-metrics.json next to this script
@@ -27,6 +28,7 @@ import argparse
 import hashlib
 import json
 import os
+import random
 import sys
 import time
 
@@ -105,6 +107,80 @@ def tokenize(examples, T):
         e["dx_span"] = (len(prompt) + len(head), len(prompt) + span)
 
 
+# ------------------------------------------------------------------------------------ training
+def batch_loss(model, exs, plen, dx_weight, logit_scale):
+    """train_llm.batch_loss with the logits multiplied by logit_scale (training only).
+
+    The base's output head is its tied embedding table, frozen (the graph has LoRA inputs on the seven
+    projections only), and the base only ever wrote English assessment JSON: most tokens an impression needs
+    (Chinese bytes, word pieces such as 'ffusion') can be made the arg max, but no hidden state gives them more
+    than a few per cent probability (measured: a quarter of the answer's tokens have a ceiling below 0.1), so plain
+    cross entropy stalls near 1.7 per token and spends the updates on an unreachable target. Scaling the logits
+    in the loss lifts that ceiling; greedy decoding (the arg max) does not depend on the scale."""
+    ids0 = exs[0]["ids"]
+    prefix = torch.tensor([ids0[:plen]])
+    _, past = model(prefix)
+    n = max(len(e["ids"]) for e in exs) - plen - 1
+    inp = torch.zeros(len(exs), n, dtype=torch.long)
+    rows, cols, tgt, w = [], [], [], []
+    for b, e in enumerate(exs):
+        x = e["ids"]
+        inp[b, :len(x) - plen - 1] = torch.tensor(x[plen:-1])
+        for t in range(e["prompt_len"], len(x)):
+            rows.append(b)
+            cols.append(t - 1 - plen)
+            tgt.append(x[t])
+            w.append(dx_weight if e["dx_span"][0] <= t < e["dx_span"][1] else 1.0)
+    hidden, _ = model(inp, past)
+    logits = model.logits(hidden[rows, cols]) * logit_scale
+    loss = torch.nn.functional.cross_entropy(logits, torch.tensor(tgt), reduction="none")
+    w = torch.tensor(w)
+    return (loss * w).sum() / w.sum()
+
+
+def common_prefix(examples):
+    """The length of the longest beginning all the examples' prompts share."""
+    p = examples[0]["ids"][:examples[0]["prompt_len"]]
+    for e in examples[1:]:
+        n = 0
+        while n < len(p) and n < e["prompt_len"] and p[n] == e["ids"][n]:
+            n += 1
+        p = p[:n]
+    return len(p)
+
+
+def train(model, examples, steps, batch, lr, warmup, seed, params, dx_weight, logit_scale, label):
+    """train_llm.train's loop (groups, data order, AdamW, warm-up then cosine to 0.1, clipping) with batch_loss above."""
+    # one group for both languages (train_llm groups by specialty and language): the report language is the user
+    # text's last line, so en and zh prompts share the same beginning, and mixing them in every batch is what
+    # teaches the adapter to read that line (with one language per batch it wrote either language at random)
+    groups = {}
+    for e in examples:
+        groups.setdefault(e["specialty"], []).append(e)
+    prefixes = {k: common_prefix(v) for k, v in groups.items()}
+    keys = sorted(groups)
+    sizes = [len(groups[k]) for k in keys]
+    rng = random.Random(seed)
+    opt = torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.98), weight_decay=0.01)
+    t0 = time.time()
+    run = 0.0
+    for step in range(1, steps + 1):
+        f = step / warmup if step <= warmup else 0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * (step - warmup) / max(1, steps - warmup)))
+        for g in opt.param_groups:
+            g["lr"] = lr * f
+        k = rng.choices(keys, weights=sizes)[0]
+        exs = rng.sample(groups[k], batch)
+        loss = batch_loss(model, exs, prefixes[k], dx_weight, logit_scale)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        run = loss.item() if step == 1 else 0.95 * run + 0.05 * loss.item()
+        if step % 50 == 0 or step == steps:
+            log(f"{label} step {step}/{steps} loss {run:.4f} ({(time.time() - t0) / step:.2f} s/step)")
+    return time.time() - t0
+
+
 # ------------------------------------------------------------------------------------ evaluation
 @torch.no_grad()
 def greedy(model, examples, T, max_new):
@@ -136,7 +212,7 @@ def greedy(model, examples, T, max_new):
 
 def score(examples, outputs):
     n = len(examples)
-    parsed = valid = prim = fu = lat = lat_n = lat_sided = lat_sided_n = exact = imp = 0
+    parsed = valid = prim = fu = lat = lat_n = lat_sided = lat_sided_n = exact = imp = lang_ok = 0
     per_lang, per_primary, rows = {}, {}, []
     for e, out in zip(examples, outputs):
         obj, errs = None, ["not JSON"]
@@ -158,6 +234,7 @@ def score(examples, outputs):
         if e["primarySide"]:
             lat_sided += l_ok
             lat_sided_n += 1
+        lang_ok += ok and (any("\u4e00" <= ch <= "\u9fff" for ch in obj["impression"]) == (e["language"] == "zh"))
         exact += out == e["answer"]
         imp += ok and obj["impression"] == e["impression"]
         pl = per_lang.setdefault(e["language"], [0, 0, 0])
@@ -173,7 +250,7 @@ def score(examples, outputs):
     return {"n": n, "primaryAccuracy": r3(prim, n), "followUpAccuracy": r3(fu, n), "parsesAsJson": r3(parsed, n),
             "validAgainstSchema": r3(valid, n), "lateralityCorrect": r3(lat, lat_n),
             "lateralityCorrectSidedPrimary": r3(lat_sided, lat_sided_n), "sidedPrimaryN": lat_sided_n,
-            "impressionExact": r3(imp, n), "answerExact": r3(exact, n),
+            "impressionInReportLanguage": r3(lang_ok, n), "impressionExact": r3(imp, n), "answerExact": r3(exact, n),
             "byLanguage": {k: {"primaryAccuracy": r3(v[0], v[2]), "followUpAccuracy": r3(v[1], v[2]), "n": v[2]}
                            for k, v in sorted(per_lang.items())},
             "primaryAccuracyByLabel": {k: {"accuracy": r3(v[0], v[1]), "n": v[1]} for k, v in sorted(per_primary.items())}}, rows
@@ -213,15 +290,17 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.path.join(HERE, "..", "build", "llm-radiology"))
     ap.add_argument("--out", default=os.path.join(HERE, "..", "llm-demo"))
+    ap.add_argument("--files", default=HERE, help="where radiology-heldout.jsonl and radiology-metrics.json go")
     ap.add_argument("--threads", type=int, default=int(os.environ.get("DEMO_THREADS", "1")))
     ap.add_argument("--examples", type=int, default=1200, help="training pairs per language")
     ap.add_argument("--heldout", type=int, default=150, help="held-out pairs per language")
-    ap.add_argument("--steps", type=int, default=300)
+    ap.add_argument("--steps", type=int, default=1500)
     ap.add_argument("--batch", type=int, default=16)
-    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--lr", type=float, default=5e-3)
     ap.add_argument("--rank", type=int, default=8)
     ap.add_argument("--alpha", type=int, default=16)
     ap.add_argument("--dx-weight", type=float, default=4.0, help="loss weight of the primary value's tokens")
+    ap.add_argument("--logit-scale", type=float, default=2.0, help="logits x this in the training loss (see batch_loss)")
     ap.add_argument("--max-new", type=int, default=200, help="greedy decoding: at most this many tokens")
     ap.add_argument("--eval-limit", type=int, default=0, help="evaluate only the first N held-out pairs per language")
     ap.add_argument("--skip-base-eval", action="store_true")
@@ -263,10 +342,11 @@ def main():
 
     model.add_lora(a.rank, a.alpha, seed=23)
     params = [p for n, p in model.named_parameters() if "lora_" in n]
-    secs = train_llm.train(model, sets["train"], a.steps, a.batch, a.lr, max(1, a.steps // 10), 33, params,
-                           a.dx_weight, "lora-radiology")
+    secs = train(model, sets["train"], a.steps, a.batch, a.lr, max(1, a.steps // 10), 33, params, a.dx_weight,
+                 a.logit_scale, "lora-radiology")
     info["lora"] = {"steps": a.steps, "batch": a.batch, "rank": a.rank, "alpha": a.alpha, "lr": a.lr,
                     "targetModules": list(MODULES), "trainable": sum(p.numel() for p in params),
+                    "logitScaleInLoss": a.logit_scale, "dxWeight": a.dx_weight,
                     "seconds": round(secs)}
     torch.save(model.lora_tensors(), os.path.join(a.build, "lora-radiology.pt"))
     t0 = time.time()
@@ -280,10 +360,10 @@ def main():
         info["adapter"] = {"file": "llm-demo/adapters/radiology.onnx_adapter", "bytes": os.path.getsize(path),
                            "sha256": train_llm.sha256(path)}
         log(f"adapter {path}: {info['adapter']['bytes']} bytes, sha256 {info['adapter']['sha256']}")
-        write_heldout(sets["heldout"], T, os.path.join(HERE, "radiology-heldout.jsonl"))
+        write_heldout(sets["heldout"], T, os.path.join(a.files, "radiology-heldout.jsonl"))
     info["totalSeconds"] = round(time.time() - t_all)
     if not a.no_export:
-        with open(os.path.join(HERE, "radiology-metrics.json"), "w", encoding="utf-8") as f:
+        with open(os.path.join(a.files, "radiology-metrics.json"), "w", encoding="utf-8") as f:
             json.dump(info, f, ensure_ascii=False, indent=1)
             f.write("\n")
     with open(os.path.join(a.build, "radiology-metrics.json"), "w", encoding="utf-8") as f:
