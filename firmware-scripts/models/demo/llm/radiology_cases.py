@@ -48,11 +48,9 @@ FOLLOW_UP_NODULE_MM = 6
 LANGS = ("en", "zh")
 
 SYSTEM = ("You are a clinical decision-support assistant on an offline hospital appliance. Write the impression of a "
-          "chest radiograph as one JSON object: primary (the most important finding's label, or none), impression (in "
-          "the report language, most important first), followUp (true or false). The radiologist decides: a finding "
-          "the radiologist negates is absent; a model finding the radiologist does not mention is possible. Importance: "
-          "pneumothorax, pleural effusion, consolidation, cardiomegaly, nodule; right before left. Follow-up: "
-          "consolidation, or a nodule of 6 mm or more or of unknown size.")
+          "chest radiograph as one JSON object: primary (the first finding's label, or none), impression (one sentence "
+          "per finding, in the listed order and the report language), followUp (true for a consolidation, or a nodule "
+          "of 6 mm or more or of unknown size).")
 
 EN_SIDE = {"left": "left", "right": "right"}
 ZH_SIDE = {"left": "左", "right": "右"}
@@ -221,7 +219,7 @@ def decide(c):
     if present:
         lab, how, f = present[0]
         side = TERM[lab][1] if lab != "nodule" else (f["laterality"] if f else None)
-    return {"present": [(lab, how) for lab, how, _ in present], "primary": primary, "followUp": follow,
+    return {"present": [(lab, how) for lab, how, _ in present], "findings": present, "primary": primary, "followUp": follow,
             "primarySide": side, "impression": impression(c, present, follow)}
 
 
@@ -286,15 +284,24 @@ def radiologist_item(f):
     return s
 
 
-def user_prompt(c):
-    """The user text (radiology-prompt.md)."""
-    model = "; ".join(f"{lab} {fmt2(p)}" for lab, p in c["model"]) or "none"
-    rad = "; ".join(radiologist_item(f) for f in c["radiologist"]) or "none"
-    return (f"Cardiothoracic ratio: {fmt2(c['ctr'])}\n"
-            f"Model findings: {model}\n"
-            f"Radiologist findings: {rad}\n"
-            f"Report language: {c['language']}")
+def finding_item(lab, how, f):
+    """One entry of the user text's findings line: `{label} {stated|possible}`, a nodule's side and size when the
+    radiologist gave them."""
+    s = f"{lab} {how}"
+    if lab == "nodule" and f is not None:
+        if f["laterality"]:
+            s += ", " + f["laterality"]
+        s += f", {f['sizeMm']} mm" if f["sizeMm"] is not None else ", size not stated"
+    return s
 
+
+def user_prompt(c):
+    """The user text (radiology-prompt.md): the findings as decide() ranked them (the rules' part), then the report
+    language."""
+    items = "; ".join(finding_item(lab, how, f) for lab, how, f in c["truth"]["findings"]) or "none"
+    return (f"Cardiothoracic ratio: {fmt2(c['ctr'])}\n"
+            f"Findings, most important first: {items}\n"
+            f"Report language: {c['language']}")
 
 def answer(c):
     t = c["truth"]
