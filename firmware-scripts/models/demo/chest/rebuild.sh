@@ -49,10 +49,12 @@ stamp "chest-demo: phantoms, training, export, evaluation (build $build)"
 stamp "chest-demo: held-out samples"
 rm -rf "$out/samples"
 "$PY" "$here/make_samples.py" --build "$build" --out "$out/samples" --metrics "$out/metrics.json"
+stamp "chest-demo: int8 weights (model-int8.onnx) and their held-out evaluation"
+"$PY" "$here/quantize_int8.py" --build "$build" --out "$out"
 "$PY" "$here/train_chest.py" readme --build "$build" --out "$out"
 if command -v dcmdump >/dev/null; then
   for f in "$out"/samples/*.dcm; do dcmdump -q "$f" >/dev/null || { echo "rebuild: dcmdump rejects $f" >&2; exit 1; }; done
 fi
 elapsed=$(( $(date +%s) - start ))
 stamp "chest-demo: done in $((elapsed / 60)) min $((elapsed % 60)) s"
-(cd "$out" && sha256sum model.onnx model.pt && du -b model.onnx model.pt samples | sed 's/^/bytes: /')
+(cd "$out" && sha256sum model.onnx model.pt model-int8.onnx && du -b model.onnx model.pt model-int8.onnx samples | sed 's/^/bytes: /')

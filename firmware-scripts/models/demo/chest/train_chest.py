@@ -668,6 +668,25 @@ def stage_readme(out):
                      + (", ".join(f['label'] for f in e['findings']) or "no finding") + f", CTR {e['ctr']}; model: "
                      + (", ".join(e['model_output']['called']) or "nothing called") + f", CTR {e['model_output']['ctr']}")
         L.append("")
+    q8 = os.path.join(out, "int8-metrics.json")
+    if os.path.exists(q8):
+        with open(q8) as f:
+            q = json.load(f)
+        qh = q["heldout"]
+        L.append("## int8 version (`model-int8.onnx`, catalog `chest-demo-int8`)")
+        L.append("")
+        L.append(f"- {q['quantization']} (`../chest/quantize_int8.py`): {q['bytes']:,} bytes instead of {q['floatBytes']:,}. "
+                 "Not the int8 arithmetic path (QLinearConv): without VNNI, ONNX Runtime's u8 x s8 kernels can saturate, "
+                 "so findings could change with the processor; and it would not be faster on a model that runs in under "
+                 "a millisecond. Use it where storage is short; the float model is the default.")
+        L.append(f"- held-out phantoms, float vs int8: mean AUROC {qh['float']['meanAuroc']} vs {qh['int8']['meanAuroc']}, CTR "
+                 f"MAE {qh['float']['ctrMae']} vs {qh['int8']['ctrMae']}; label calls that differ at the thresholds: "
+                 f"{qh['callsThatDiffer']}; gate decisions that differ: {qh['gateDecisionsThatDiffer']}; largest probability "
+                 f"difference {qh['maxAbsDiffProbabilities']:.3f} (largest difference on any output column, logits and gate "
+                 f"included, {qh['maxAbsDiffAllColumns']:.2f}). Evaluated by a PyTorch interpreter of the two ONNX graphs "
+                 "that reproduces metrics.json for the float one; the appliance's own engine is compared on the samples "
+                 "by vision's ChestDemoInt8Test.")
+        L.append("")
     L.append("## Limits (read before relying on anything above)")
     L.append("")
     L.append("- Synthetic and easy: most held-out labels are near AUROC 1 because the phantoms are simple; that is a "
