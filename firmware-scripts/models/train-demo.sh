@@ -2,7 +2,7 @@
 # Rebuilds MedEdge's demonstration models from nothing but Debian packages:
 #   python3-torch (1.13), python3-numpy, libopenblas0-pthread, espeak-ng, sox.
 #
-#   firmware-scripts/models/train-demo.sh [--only whisper|llm|imaging] [--build DIR]
+#   firmware-scripts/models/train-demo.sh [--only whisper|llm|radiology|imaging] [--build DIR]
 #
 # whisper: synthetic clinical dictation corpus (zh + en, espeak-ng + sox) -> small
 #   Whisper-architecture model trained from scratch on the general set -> LoRA fine-tune on the
@@ -16,6 +16,9 @@
 # llm: synthetic notes (zh + en; respiratory, cardiology, general; labels from clinical rules) -> BPE
 #   tokenizer -> Qwen2-layout decoder from scratch -> respiratory and cardiology LoRA adapters -> int8
 #   ONNX with LoRA inputs, adapter files, tokenizer.json in demo/llm-demo/ (demo/llm/train_llm.py).
+# radiology: synthetic chest radiograph findings -> impression pairs (zh + en) -> the `radiology` LoRA adapter on
+#   the committed llm-demo base, never retraining it (demo/llm/train_radiology.py; ~15 min on 2 cores; metrics
+#   in demo/llm/radiology-metrics.json).
 # imaging: synthetic chest radiograph phantoms -> chest-demo CNN (demo/chest/rebuild.sh; metrics in
 #   demo/chest-demo/README.md).
 # These are demonstration models trained on synthetic speech, notes and phantoms, not clinical models.
@@ -113,15 +116,23 @@ llm_demo() {
   (cd "$demo/llm-demo" && sha256sum model.onnx tokenizer.json adapters/*.onnx_adapter)
 }
 
+radiology_demo() {
+  stamp "radiology: findings -> impression pairs, LoRA adapter on the committed llm-demo base"
+  "$PY" "$demo/llm/train_radiology.py" --build "$build/llm-radiology" --out "$demo/llm-demo"
+  stamp "radiology: done; sha256 for the catalog:"
+  (cd "$demo/llm-demo" && sha256sum adapters/radiology.onnx_adapter)
+}
+
 imaging_demo() {
   # chest-demo: synthetic chest radiograph phantoms -> small CNN -> model.onnx / model.pt, metrics, held-out samples
   "$here/demo/chest/rebuild.sh" --build "$build/chest"
 }
 
 case "$only" in
-  "") whisper_demo; llm_demo; imaging_demo ;;
+  "") whisper_demo; llm_demo; radiology_demo; imaging_demo ;;
   whisper) whisper_demo ;;
   llm) llm_demo ;;
+  radiology) radiology_demo ;;
   imaging) imaging_demo ;;
   *) echo "train-demo: unknown part '$only'" >&2; exit 2 ;;
 esac

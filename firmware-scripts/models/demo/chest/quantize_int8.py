@@ -170,8 +170,7 @@ def main():
                        "maxAbsDiffProbabilities": float(np.abs(tc.sigmoid(sf[:, :8]) - tc.sigmoid(sq[:, :8])).max()),
                        "callsThatDiffer": f"{int((cf != cq).sum())} of {cf.size} (label x phantom, at metrics.json's thresholds)",
                        "gateDecisionsThatDiffer": int(((tc.sigmoid(sf[:, 9]) < 0.5) != (tc.sigmoid(sq[:, 9]) < 0.5)).sum())},
-           "floatReproducesMetricsJson": reproduces,
-           }
+           "floatReproducesMetricsJson": reproduces}
     with open(os.path.join(a.out, "int8-metrics.json"), "w") as f:
         json.dump(out, f, indent=1)
         f.write("\n")

@@ -3,10 +3,12 @@
 A case is one frontal chest radiograph read twice: by the imaging model (chest-demo's labels: the
 cardiothoracic ratio, and the labels it scored positive with their probabilities) and by the
 radiologist (normalized findings as fusion's RadiologyNormalizer lists them: term, laterality, size
-in mm, negated). The prompt (radiology-prompt.md documents it for the Java side) writes both; the
-answer is the impression JSON of radiology-impression.schema.json:
+in mm, negated). The RULES below (decide) turn both into the present findings, most important first;
+the appliance applies the same rules in Java (fusion's radiology/ChestImpression.rank) and the prompt
+(radiology-prompt.md documents it for the Java side) carries that ranked list. The adapter's part is
+the writing: the answer is the impression JSON of fusion's radiology/impression.schema.json:
 
-    {"primary":"<label of the most important finding, or none>","impression":"...","followUp":true|false}
+    {"primary":"<the first listed finding's label, or none>","impression":"...","followUp":true|false}
 
 Rules (the label is a function of the stated findings, never of the random draw):
   * present: a finding the radiologist states, or one the model scored positive that the radiologist
@@ -28,6 +30,7 @@ radiologist's list: the training lists state the affirmed findings first or the 
 held-out lists interleave them).
 """
 import json
+import os
 import random
 import zlib
 
@@ -37,6 +40,12 @@ LABELS = ["cardiomegaly", "effusion_left", "effusion_right", "pneumothorax_left"
 PRIORITY = ["pneumothorax_right", "pneumothorax_left", "effusion_right", "effusion_left", "consolidation_right",
             "consolidation_left", "cardiomegaly", "nodule"]
 PRIMARY_ENUM = PRIORITY + ["none"]
+# the schema is the appliance's (fusion's ChestImpression decodes under it); its enum must be this order
+SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "fusion", "src", "main",
+                           "resources", "org", "mededge", "fusion", "radiology", "impression.schema.json")
+with open(SCHEMA_PATH, encoding="utf-8") as _f:
+    SCHEMA = json.load(_f)
+assert SCHEMA["properties"]["primary"]["enum"] == PRIMARY_ENUM, "impression.schema.json's primary enum drifted"
 # label -> (radiologist's term as RadiologyNormalizer writes it, side or None)
 TERM = {"cardiomegaly": ("cardiomegaly", None), "nodule": ("nodule", None)}
 for _l in LABELS:
@@ -327,7 +336,7 @@ def generate(split, language, n, seed):
 
 # ------------------------------------------------------------------------------------------- checking answers
 def schema_errors(obj):
-    """The validator of radiology-impression.schema.json's shape: [] when valid."""
+    """The validator of impression.schema.json's shape (SCHEMA): [] when valid."""
     if not isinstance(obj, dict):
         return ["not an object"]
     errs = []
