@@ -294,7 +294,7 @@ def main():
     ap.add_argument("--threads", type=int, default=int(os.environ.get("DEMO_THREADS", "1")))
     ap.add_argument("--examples", type=int, default=1200, help="training pairs per language")
     ap.add_argument("--heldout", type=int, default=150, help="held-out pairs per language")
-    ap.add_argument("--steps", type=int, default=1500)
+    ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=5e-3)
     ap.add_argument("--rank", type=int, default=8)

@@ -30,7 +30,7 @@ import org.mededge.llm.text.HfTokenizer;
  * The project's demo decoder (catalog {@code llm-demo}: firmware-scripts/models/demo/llm-demo, trained by
  * firmware-scripts/models/demo/llm/train_llm.py), installed by the real installer and run by the real
  * engine: its tokenizer gives exactly the ids the trainer trained on (the golden sample
- * firmware-scripts/models/demo/llm/golden-prompts.jsonl, one prompt per note frame), both specialty
+ * firmware-scripts/models/demo/llm/golden-prompts.jsonl, one prompt per note frame), its three
  * adapters load, and every golden prompt gives, under the assessment schema, a valid answer. Skipped
  * where the demo model has not been built.
  */
@@ -107,10 +107,10 @@ class DemoModelTest {
     }
 
     @Test
-    void bothSpecialtyAdaptersLoad() {
+    void everyAdapterLoads() {
         Map<String, AdapterInfo> byName = new TreeMap<>();
         engine.adapterInfo().forEach(a -> byName.put(a.name(), a));
-        assertEquals(List.of("cardiology", "respiratory"), List.copyOf(byName.keySet()));
+        assertEquals(List.of("cardiology", "radiology", "respiratory"), List.copyOf(byName.keySet()));
         for (AdapterInfo a : byName.values()) {
             assertTrue(a.loaded(), a.name() + ": " + a.detail());
             assertEquals("mededge-llm-demo-1", a.baseModel());
