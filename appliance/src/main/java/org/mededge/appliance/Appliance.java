@@ -10,6 +10,7 @@ import java.util.logging.Logger;
 
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.websocket.WsRouting;
 
 import org.mededge.appliance.store.AuditLog;
 import org.mededge.appliance.auth.AccessPolicy;
@@ -20,6 +21,9 @@ import org.mededge.appliance.auth.TokensService;
 import org.mededge.appliance.dictation.AsrSettings;
 import org.mededge.appliance.dictation.DictationService;
 import org.mededge.appliance.dictation.DictationWiring;
+import org.mededge.appliance.dictation.LiveDictationService;
+import org.mededge.appliance.dictation.StreamMetrics;
+import org.mededge.appliance.dictation.StreamSettings;
 import org.mededge.appliance.engines.EngineSlot;
 import org.mededge.appliance.engines.Engines;
 import org.mededge.appliance.health.HealthService;
@@ -80,6 +84,7 @@ public final class Appliance implements AutoCloseable {
     private final ReportStore reports;
     private final TokenStore tokens;
     private final Authenticator authenticator;
+    private final List<ApiService> features;
     private Routes routes;
 
     private Appliance(ApplianceConfig config, List<ApiService> extraServices) {
@@ -120,13 +125,17 @@ public final class Appliance implements AutoCloseable {
                 new RateLimiter(config.auth().ratePerMinute(), config.auth().burst()),
                 new RateLimiter(config.auth().failuresPerMinute(), config.auth().failureBurst()));
         this.readiness = new Readiness(engines, filter::draining, dataAtRest.encrypted());
+        this.features = featureServices();
+        WsRouting.Builder sockets = WsRouting.builder();
+        features.forEach(s -> s.registerSockets(sockets));
         var builder = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
                 .shutdownHook(false)
                 .maxPayloadSize(config.maxUploadBytes())
                 .directHandlers(TransportErrors.handlers())
-                .routing(this::routing);
+                .routing(this::routing)
+                .addRouting(sockets);
         if (config.tls().enabled()) {
             builder.tls(ServerTls.from(config.tls()));
         }
@@ -145,7 +154,7 @@ public final class Appliance implements AutoCloseable {
         new AuditService(audit).register(routes);
         new TokensService(tokens).register(routes);
         new WebService().register(routes);
-        featureServices().forEach(s -> s.register(routes));
+        features.forEach(s -> s.register(routes));
         extraServices.forEach(s -> s.register(routes));
         routes.fallback();
     }
@@ -175,7 +184,11 @@ public final class Appliance implements AutoCloseable {
         services.add(new StudiesService(engines.slot("vision", StudyEngine.class), VisionSettings.from(config.section("vision")),
                 config.maxUploadBytes(), metrics, publisher,
                 new Refusion(reports, fusion, engines.slot("llm", TextGenerator.class), publisher)));
-        services.add(DictationService.create(config, engines, metrics, fusion, publisher));
+        DictationService dictation = DictationService.create(config, engines, metrics, fusion, publisher);
+        services.add(dictation);
+        services.add(new LiveDictationService(engines, AsrSettings.from(config.section("asr")),
+                StreamSettings.from(config.section("asr").get("stream")), dictation, tokens, config.auth().enabled(),
+                new StreamMetrics(metrics.registry())));
         FeedbackStore feedback = new FeedbackStore(database);
         services.add(new SignService(reports, feedback, publisher));
         services.add(new FeedbackService(feedback));

@@ -112,23 +112,6 @@ public final class DictationService implements ApiService {
             metrics.observeStage("asr_post", model, "ok", t.postMs() / 1e3);
             dictationMetrics.recognized(model, r.audioSeconds(), t.asrMs() / 1e3, t.queueMs() / 1e3);
 
-            long f0 = System.nanoTime();
-            Map<String, Object> response = new LinkedHashMap<>();
-            response.put("transcript", transcript(r.transcript()));
-            StructuredReport report = null;
-            if (fusion != null && !r.transcript().text().isBlank()) {
-                EngineSlot<TextGenerator> llm = engines.slot("llm", TextGenerator.class);
-                Optional<TextGenerator> generator = llm.state() == EngineSlot.State.READY ? llm.engine() : Optional.empty();
-                try {
-                    report = fusion.structure(r.transcript(), options.specialty(), generator);
-                    publisher.observeFusion(report, generator.isPresent(), (System.nanoTime() - f0) / 1e9);
-                } catch (FusionException e) {
-                    publisher.observeRefused((System.nanoTime() - f0) / 1e9);
-                    response.put("reportError", Json.error(e.error().name(), e.getMessage()).get("error"));
-                }
-            }
-            long fusionMs = Math.round((System.nanoTime() - f0) / 1e6);
-            response.put("report", report);
             Map<String, Object> timings = new LinkedHashMap<>();
             timings.put("decodeMs", t.decodeMs());
             timings.put("vadMs", t.vadMs());
@@ -136,22 +119,8 @@ public final class DictationService implements ApiService {
             timings.put("asrMs", t.asrMs());
             timings.put("speechMs", t.speechMs());
             timings.put("postMs", t.postMs());
-            timings.put("fusionMs", fusionMs);
-            timings.put("totalMs", Math.round((System.nanoTime() - t0) / 1e6));
-            response.put("timings", timings);
-            if (report != null) {
-                Routes.audit(req).models(ReportPublisher.models(report.provenance()));
-            }
-            Object transcript = response.get("transcript");
-            ReportPublisher.Published stored = publisher.publish(req, report == null
-                    ? new ReportPublisher.Publication("dictation", patient, options.specialty(), null, null, transcript, timings,
-                    transcript, body, type)
-                    : new ReportPublisher.Publication("dictation", patient, options.specialty(), report, publisher.build(report),
-                    report.provenance(), timings, transcript, body, type));
-            Map<String, Object> answer = new LinkedHashMap<>();
-            answer.put("reportId", stored.id());
-            answer.put("version", stored.version());
-            answer.putAll(response);
+            Map<String, Object> answer = publish(ReportPublisher.Caller.of(req), r.transcript(), options, patient, timings, t0,
+                    body, type);
             outcome = "ok";
             // the decoder slot is free before the client hears back, so its next dictation is admitted
             ticket.close();
@@ -170,6 +139,49 @@ public final class DictationService implements ApiService {
                 dictationMetrics.outcome(outcome);
             }
         }
+    }
+
+    /**
+     * The report path of every dictation, batch or live: fusion structures the transcript (a report
+     * fusion cannot build keeps the transcript, with {@code report: null} and {@code reportError}), the
+     * publisher builds, validates and stores it with its audit entry. Adds fusionMs and totalMs to
+     * {@code timings}; returns the answer (reportId, version, transcript, report, timings).
+     */
+    Map<String, Object> publish(ReportPublisher.Caller caller, Transcript transcript, AsrOptions options, String patient,
+                                Map<String, Object> timings, long t0, byte[] raw, String type) {
+        long f0 = System.nanoTime();
+        Map<String, Object> response = new LinkedHashMap<>();
+        response.put("transcript", transcript(transcript));
+        StructuredReport report = null;
+        if (fusion != null && !transcript.text().isBlank()) {
+            EngineSlot<TextGenerator> llm = engines.slot("llm", TextGenerator.class);
+            Optional<TextGenerator> generator = llm.state() == EngineSlot.State.READY ? llm.engine() : Optional.empty();
+            try {
+                report = fusion.structure(transcript, options.specialty(), generator);
+                publisher.observeFusion(report, generator.isPresent(), (System.nanoTime() - f0) / 1e9);
+            } catch (FusionException e) {
+                publisher.observeRefused((System.nanoTime() - f0) / 1e9);
+                response.put("reportError", Json.error(e.error().name(), e.getMessage()).get("error"));
+            }
+        }
+        response.put("report", report);
+        timings.put("fusionMs", Math.round((System.nanoTime() - f0) / 1e6));
+        timings.put("totalMs", Math.round((System.nanoTime() - t0) / 1e6));
+        response.put("timings", timings);
+        if (report != null) {
+            caller.trail().models(ReportPublisher.models(report.provenance()));
+        }
+        Object source = response.get("transcript");
+        ReportPublisher.Published stored = publisher.publish(caller, report == null
+                ? new ReportPublisher.Publication("dictation", patient, options.specialty(), null, null, source, timings,
+                source, raw, type)
+                : new ReportPublisher.Publication("dictation", patient, options.specialty(), report, publisher.build(report),
+                report.provenance(), timings, source, raw, type));
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("reportId", stored.id());
+        answer.put("version", stored.version());
+        answer.putAll(response);
+        return answer;
     }
 
     private static String param(ServerRequest req, String name) {

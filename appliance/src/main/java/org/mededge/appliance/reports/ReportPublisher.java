@@ -77,11 +77,26 @@ public final class ReportPublisher {
     public record Published(String id, int version, String status, String fhirJson) {
     }
 
+    /**
+     * Who a publication is for, when it does not come from an HTTP request (a live dictation's WebSocket):
+     * the caller its upgrade authenticated, the audit trail the connection fills in, and its address.
+     */
+    public record Caller(Principal principal, AuditTrail trail, String client) {
+        public static Caller of(ServerRequest req) {
+            return new Caller(Routes.principal(req), Routes.audit(req), Routes.client(req));
+        }
+    }
+
     /** Publishes: validates the bundle, stores report, bundle and audit entry together, marks the audit written. */
     public Published publish(ServerRequest req, Publication p) {
+        return publish(Caller.of(req), p);
+    }
+
+    /** {@link #publish(ServerRequest, Publication)} for a caller that is not an HTTP request. */
+    public Published publish(Caller caller, Publication p) {
         String fhir = p.bundle() == null ? null : validated(p.bundle());
         String reportJson = p.report() == null ? "null" : json(p.report());
-        Audited a = audited(req, p.raw(), p.kind() + ".create", reportJson);
+        Audited a = audited(caller, p.raw(), p.kind() + ".create", reportJson);
         long s0 = System.nanoTime();
         ReportStore.StoredReport r = store.create(new ReportStore.NewReport(p.kind(), p.patient(), p.specialty(), a.event().principal(),
                 reportJson, fhir, json(p.provenance()), json(p.timings()), a.event().inputSha256(), keepRawInputs ? p.raw() : null,
@@ -98,7 +113,7 @@ public final class ReportPublisher {
     public Published addInput(ServerRequest req, String id, String input, StructuredReport r, byte[] raw, String mediaType) {
         String fhir = validated(build(r));
         String reportJson = json(r);
-        Audited a = audited(req, raw, "report." + input, reportJson);
+        Audited a = audited(Caller.of(req), raw, "report." + input, reportJson);
         ReportStore.StoredReport s;
         long s0 = System.nanoTime();
         try {
@@ -117,12 +132,12 @@ public final class ReportPublisher {
     private record Audited(AuditTrail trail, AuditEntry.Event event) {
     }
 
-    private static Audited audited(ServerRequest req, byte[] raw, String defaultAction, String reportJson) {
-        Principal who = Routes.principal(req);
-        AuditTrail trail = Routes.audit(req);
+    private static Audited audited(Caller c, byte[] raw, String defaultAction, String reportJson) {
+        Principal who = c.principal();
+        AuditTrail trail = c.trail();
         String inputSha = trail.inputSha256() != null ? trail.inputSha256() : AuditTrail.sha256(raw);
         return new Audited(trail, new AuditEntry.Event(who.id(), who.roleId(), trail.action() != null ? trail.action() : defaultAction,
-                "", "ok", trail.models(), inputSha, AuditTrail.sha256(reportJson), Routes.client(req)));
+                "", "ok", trail.models(), inputSha, AuditTrail.sha256(reportJson), c.client()));
     }
 
     /** A note's document bundle, timed. */

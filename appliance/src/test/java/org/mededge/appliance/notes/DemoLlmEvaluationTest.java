@@ -236,7 +236,7 @@ class DemoLlmEvaluationTest {
             assertEquals("cardiology", a.get("adapter").asText(), r.body());
             System.out.println("POST /v1/notes with llm-demo: " + a);
             JsonNode adapters = http.get("/v1/adapters").json();
-            assertEquals(2, adapters.get("adapters").size(), adapters.toString());
+            assertEquals(3, adapters.get("adapters").size(), adapters.toString());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         } finally {
