@@ -73,7 +73,7 @@ class OpsFilesTest {
         List<String> titles = new ArrayList<>();
         dash.get("panels").forEach(p -> titles.add(p.get("title").asText()));
         for (String needed : List.of("Stage latency", "adapter", "real-time factor", "tokens per second", "Queues", "503",
-                "readiness", "Errors by code")) {
+                "readiness", "Errors by code", "Live dictation")) {
             assertTrue(titles.stream().anyMatch(t -> t.contains(needed)), needed + " missing from " + titles);
         }
     }
