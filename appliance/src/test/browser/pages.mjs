@@ -11,7 +11,10 @@ const result = {};
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    // a fake microphone that plays the dictation WAV once (then silence), for live dictation
+    '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+    '--use-file-for-fake-audio-capture=' + env('WAV') + '%noloop'],
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
@@ -39,6 +42,29 @@ try {
     await page.click('#sign');
     await page.waitForFunction(() => document.querySelector('#sign-state').textContent.trim().length > 0, null, { timeout: 30000 });
     result.bedside.signState = await page.textContent('#sign-state');
+  }
+
+  // bedside, live: the fake microphone speaks the WAV; text must appear before the audio ends, stop -> the report
+  if (process.env.LIVE === 'true') {
+    await page.goto(base + '/ui/bedside.html');
+    await page.fill('#token', env('CLINICIAN'));
+    await page.selectOption('#specialty', 'respiratory');
+    await page.selectOption('#language', 'en');
+    const t0 = Date.now();
+    await page.click('#live');
+    await page.waitForFunction(() => document.querySelector('#live-text').textContent.trim().length > 0
+      || document.querySelector('#state .error'), null, { timeout: 30000 });
+    result.live = { firstTextMs: Date.now() - t0, firstText: await page.textContent('#live-text') };
+    await page.waitForSelector('#live-text .final', { timeout: 30000 });
+    result.live.tentativeSeen = await page.locator('#live-text .tentative').count();
+    await page.screenshot({ path: out + '/bedside-live.png', fullPage: true });
+    await page.click('#live-stop');
+    await page.waitForFunction(() => document.querySelector('#state').textContent.includes('report stored')
+      || document.querySelector('#state .error'), null, { timeout: 60000 });
+    result.live.state = await page.textContent('#state');
+    result.live.liveText = await page.textContent('#live-text');
+    result.live.transcript = await page.textContent('#transcript');
+    result.live.report = await page.textContent('#report');
   }
 
   // bedside, typed: the same page structures a typed note (and shows the assessment when a language model serves)

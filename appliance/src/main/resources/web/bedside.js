@@ -1,6 +1,7 @@
 'use strict';
-// Bedside dictation: record (MediaRecorder) or upload audio, or type a note; show the transcript with
-// low-confidence segments marked, the structured note with flags and the assessment, then edit and sign it.
+// Bedside dictation: dictate live (WebSocket, text while speaking), record (MediaRecorder) or upload audio, or
+// type a note; show the transcript with low-confidence segments marked, the structured note with flags and the
+// assessment, then edit and sign it.
 (function () {
   const $ = (id) => document.getElementById(id);
   let recorder = null;
@@ -119,6 +120,78 @@
     if (recorder && recorder.state === 'recording') recorder.stop();
     $('record').disabled = false;
     $('stop').disabled = true;
+  });
+  // live dictation: a single-use ticket, a WebSocket, 16-bit PCM from the microphone; finals stay, partials are
+  // replaced, the stable part of a partial in normal type and its tentative tail grey; stop -> the stored report
+  let live = null; // { ws, ctx, stream, node, finals: [] }
+  function renderLive(partial) {
+    const box = MedEdge.clear($('live-text'));
+    live.finals.forEach(f => box.appendChild(MedEdge.el('span', f.text + ' ', f.lowConfidence ? 'low final' : 'final')));
+    if (partial) {
+      box.appendChild(MedEdge.el('span', partial.stable, 'stable'));
+      box.appendChild(MedEdge.el('span', partial.tentative, 'tentative'));
+    }
+  }
+  function endLive() {
+    if (!live) return;
+    if (live.node) live.node.disconnect();
+    if (live.stream) live.stream.getTracks().forEach(tr => tr.stop());
+    if (live.ctx) live.ctx.close();
+    $('live').disabled = false;
+    $('live-stop').disabled = true;
+  }
+  $('live').addEventListener('click', async () => {
+    MedEdge.setToken($('token').value);
+    try {
+      const t = await MedEdge.call('POST', '/v1/dictations/stream/tickets', null, null);
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: false,
+        noiseSuppression: false, autoGainControl: false } });
+      const ctx = new AudioContext();
+      const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + t.url
+        + encodeURIComponent(t.ticket));
+      ws.binaryType = 'arraybuffer';
+      live = { ws, ctx, stream, node: null, finals: [] };
+      MedEdge.clear($('live-text'));
+      ws.onopen = () => {
+        const start = { type: 'start', language: $('language').value, specialty: $('specialty').value, sampleRate: ctx.sampleRate };
+        if ($('patient').value.trim()) start.patient = $('patient').value.trim();
+        ws.send(JSON.stringify(start));
+        const src = ctx.createMediaStreamSource(stream);
+        const node = ctx.createScriptProcessor(4096, 1, 1);
+        node.onaudioprocess = (e) => {
+          if (ws.readyState !== WebSocket.OPEN) return;
+          const f = e.inputBuffer.getChannelData(0);
+          const pcm = new Int16Array(f.length);
+          for (let i = 0; i < f.length; i++) pcm[i] = Math.max(-32768, Math.min(32767, Math.round(f[i] * 32767)));
+          ws.send(pcm.buffer);
+        };
+        src.connect(node);
+        node.connect(ctx.destination);
+        live.node = node;
+        $('state').textContent = 'live: listening…';
+      };
+      ws.onmessage = (m) => {
+        const e = JSON.parse(m.data);
+        if (e.type === 'partial') renderLive(e);
+        else if (e.type === 'final') { live.finals.push(e); renderLive(null); }
+        else if (e.type === 'error') MedEdge.showError($('state'), e);
+        else if (e.type === 'report') { endLive(); $('state').textContent = 'live: report stored'; show(e); }
+      };
+      ws.onclose = (c) => { endLive(); if (c.code === 1013) $('state').textContent = 'every live stream is in use: retry shortly'; };
+      $('live').disabled = true;
+      $('live-stop').disabled = false;
+    } catch (e) {
+      endLive();
+      MedEdge.showError($('state'), e);
+    }
+  });
+  $('live-stop').addEventListener('click', () => {
+    if (!live) return;
+    if (live.node) live.node.disconnect();
+    live.node = null;
+    $('state').textContent = 'live: finishing…';
+    if (live.ws.readyState === WebSocket.OPEN) live.ws.send(JSON.stringify({ type: 'stop' }));
+    $('live-stop').disabled = true;
   });
   $('structure').addEventListener('click', async () => {
     const text = $('note').value.trim();

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The bedside and reading-room pages in headless Debian Chromium, driven by playwright-core
  * (appliance/src/test/browser/pages.mjs): a WAV dictation is uploaded through the page and what the
- * page shows is checked; radiology wording is normalized; an image is read and its heatmap opened.
+ * page shows is checked; the same WAV, played by Chromium's fake microphone, is dictated live (text
+ * before the audio ends, its vitals in the report); radiology wording is normalized; an image is read and its heatmap opened.
  * Screenshots land in appliance/target/screenshots. Skips only where Chromium or the npm package is
  * absent (firmware-scripts/dev/test.sh installs both).
  */
@@ -62,6 +63,7 @@ class BrowserTest {
             env.put("IMAGE", TestModels.shared().resolve("samples/img-pelican.jpeg").toString());
             env.put("OUT_DIR", out.toString());
             env.put("CHROMIUM", chromium.toString());
+            env.put("LIVE", String.valueOf(demo));
             Process p = pb.start();
             String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(5, TimeUnit.MINUTES), "browser run timed out");
@@ -78,6 +80,16 @@ class BrowserTest {
                 assertTrue(bedside.get("signState").asText().contains("signed"), bedside.toString());
             } else {
                 assertTrue(bedside.get("transcript").asText().contains("no speech found"), bedside.toString());
+            }
+            if (demo) {
+                // live dictation from Chromium's fake microphone playing the held-out WAV
+                JsonNode live = r.get("live");
+                System.out.println("live dictation in Chromium: " + live);
+                assertTrue(live.get("firstTextMs").asLong() < clipMs(wav), "text appeared before the audio ended: " + live);
+                assertTrue(live.get("state").asText().contains("report stored"), live.toString());
+                assertTrue(live.get("report").asText().contains("8310-5") || live.get("report").asText().contains("36.1"),
+                        "the live dictation's vitals are in its report: " + live);
+                assertTrue(Files.size(out.resolve("bedside-live.png")) > 10_000);
             }
             JsonNode note = r.get("bedsideNote");
             assertTrue(note.get("transcript").asText().contains("typed note"), note.toString());
@@ -102,6 +114,13 @@ class BrowserTest {
             assertTrue(Files.size(out.resolve("bedside-dictation.png")) > 10_000);
             assertTrue(Files.size(out.resolve("reading-room.png")) > 10_000);
         }
+    }
+
+    /** A 16-bit mono WAV's duration in ms. */
+    private static long clipMs(Path wav) throws Exception {
+        byte[] b = Files.readAllBytes(wav);
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        return (b.length - 44) * 1000L / (bb.getInt(24) * 2L);
     }
 
     private static Path heldOutWav() throws Exception {
