@@ -256,7 +256,7 @@ public final class ChestImpression {
     }
 
     /** The labels a radiologist's finding speaks of: a sided term without a side (or bilateral) names both sides. */
-    private static List<String> labelsOf(RadFinding f) {
+    static List<String> labelsOf(RadFinding f) {
         List<String> out = new ArrayList<>();
         for (String label : PRIORITY) {
             int u = label.indexOf('_');

@@ -1,0 +1,81 @@
+package org.mededge.fusion.radiology;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import org.mededge.vision.Finding;
+
+/**
+ * The AI-versus-radiologist review list of a chest radiograph: where the imaging model and the
+ * radiologist's findings disagree, one item each, shown beside the report (not a blocking pop-up)
+ * and acknowledged before signing. The radiologist's words are authoritative; an item asks them to
+ * look again, it never changes the report by itself.
+ */
+public final class ReviewList {
+    /** Why an item is on the list. */
+    public enum Kind {
+        /** the model scored the label positive and the report does not mention it */
+        AI_NOT_IN_REPORT,
+        /** the report negates a finding the model scored positive */
+        REPORT_NEGATES_AI,
+        /** the report states a finding the model scored below its threshold */
+        REPORT_NOT_IN_AI
+    }
+
+    /** One item: the label (ChestImpression's), why, the model's probability, and what to show. */
+    public record Item(String label, Kind kind, double aiProbability, boolean critical, String message) {
+    }
+
+    private ReviewList() {
+    }
+
+    /** The model label of a chest model's finding ("Left pneumothorax" -> pneumothorax_left), or null for another label. */
+    public static String labelOf(Finding f) {
+        String n = f.label().toLowerCase(Locale.ROOT);
+        String side = f.laterality() != null ? f.laterality() : n.contains("left") ? "left" : n.contains("right") ? "right" : null;
+        String base = n.contains("pneumothorax") ? "pneumothorax" : n.contains("effusion") ? "effusion"
+                : n.contains("consolidation") ? "consolidation" : n.contains("cardiomegaly") ? "cardiomegaly"
+                : n.contains("nodule") ? "nodule" : null;
+        if (base == null) {
+            return null;
+        }
+        if (base.equals("cardiomegaly") || base.equals("nodule")) {
+            return base;
+        }
+        return side == null ? null : base + "_" + side;
+    }
+
+    /**
+     * @param model       every label the chest model scored (positive or not), as the study answer gives them
+     * @param radiologist the radiologist's normalized findings
+     */
+    public static List<Item> of(List<Finding> model, List<RadFinding> radiologist) {
+        Set<String> stated = new LinkedHashSet<>();
+        Set<String> negated = new LinkedHashSet<>();
+        for (RadFinding r : radiologist) {
+            (r.negated() ? negated : stated).addAll(ChestImpression.labelsOf(r));
+        }
+        List<Item> out = new ArrayList<>();
+        for (Finding f : model) {
+            String label = labelOf(f);
+            if (label == null) {
+                continue;
+            }
+            String p = Math.round(f.probability() * 100) + " %";
+            if (f.positive() && negated.contains(label) && !stated.contains(label)) {
+                out.add(new Item(label, Kind.REPORT_NEGATES_AI, f.probability(), f.critical(),
+                        "The report rules out " + f.label().toLowerCase(Locale.ROOT) + "; the AI scored it " + p + "."));
+            } else if (f.positive() && !stated.contains(label) && !negated.contains(label)) {
+                out.add(new Item(label, Kind.AI_NOT_IN_REPORT, f.probability(), f.critical(),
+                        "The AI found " + f.label().toLowerCase(Locale.ROOT) + " (" + p + "); the report does not mention it."));
+            } else if (!f.positive() && stated.contains(label)) {
+                out.add(new Item(label, Kind.REPORT_NOT_IN_AI, f.probability(), f.critical(),
+                        "The report states " + f.label().toLowerCase(Locale.ROOT) + "; the AI scored it only " + p + "."));
+            }
+        }
+        return List.copyOf(out);
+    }
+}
