@@ -179,7 +179,8 @@ public final class Appliance implements AutoCloseable {
         ReportPublisher publisher = new ReportPublisher(reports, config.store().keepRawInputs(), fusion.config().validateFhir(), metrics);
         List<ApiService> services = new ArrayList<>();
         services.add(NotesService.create(config, engines, metrics, fusion, publisher));
-        services.add(new RadiologyService(metrics, config.maxJsonBytes(), fusion.config().maxTextBytes()));
+        services.add(new RadiologyService(metrics, config.maxJsonBytes(), fusion.config().maxTextBytes(), reports,
+                engines.slot("llm", TextGenerator.class)));
         services.add(new LanguageService(engines.slot("llm", TextGenerator.class), metrics));
         services.add(new StudiesService(engines.slot("vision", StudyEngine.class), VisionSettings.from(config.section("vision")),
                 config.maxUploadBytes(), metrics, publisher,
