@@ -45,6 +45,7 @@ import org.mededge.appliance.notes.NotesService;
 import org.mededge.appliance.reports.AuditService;
 import org.mededge.appliance.reports.FeedbackService;
 import org.mededge.appliance.radiology.RadiologyService;
+import org.mededge.appliance.radiology.ReadingRoomService;
 import org.mededge.appliance.reports.Refusion;
 import org.mededge.appliance.reports.ReportPublisher;
 import org.mededge.appliance.reports.ReportsService;
@@ -179,8 +180,9 @@ public final class Appliance implements AutoCloseable {
         ReportPublisher publisher = new ReportPublisher(reports, config.store().keepRawInputs(), fusion.config().validateFhir(), metrics);
         List<ApiService> services = new ArrayList<>();
         services.add(NotesService.create(config, engines, metrics, fusion, publisher));
-        services.add(new RadiologyService(metrics, config.maxJsonBytes(), fusion.config().maxTextBytes(), reports,
-                engines.slot("llm", TextGenerator.class)));
+        services.add(new RadiologyService(metrics, config.maxJsonBytes(), fusion.config().maxTextBytes()));
+        services.add(new ReadingRoomService(reports, engines.slot("llm", TextGenerator.class), publisher, metrics,
+                config.maxJsonBytes(), fusion.config().maxTextBytes()));
         services.add(new LanguageService(engines.slot("llm", TextGenerator.class), metrics));
         services.add(new StudiesService(engines.slot("vision", StudyEngine.class), VisionSettings.from(config.section("vision")),
                 config.maxUploadBytes(), metrics, publisher,

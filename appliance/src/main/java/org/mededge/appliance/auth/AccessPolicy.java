@@ -2,6 +2,7 @@ package org.mededge.appliance.auth;
 
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -17,7 +18,9 @@ public final class AccessPolicy {
     private final Map<String, Set<Role>> rules = new HashMap<>();
     /** routes that read or write clinical data or credentials: every call is audited */
     private static final Set<String> AUDITED = Set.of("GET /v1/tokens", "POST /v1/tokens", "DELETE /v1/tokens/{id}",
-            "POST /v1/notes", "POST /v1/dictations", "POST /v1/dictations/stream/tickets", "POST /v1/radiology/normalize", "POST /v1/radiology/reports/{id}/draft", "POST /v1/studies",
+            "POST /v1/notes", "POST /v1/dictations", "POST /v1/dictations/stream/tickets", "POST /v1/radiology/normalize", "POST /v1/studies",
+            "GET /v1/radiology/worklist", "GET /v1/radiology/critical", "POST /v1/radiology/reports/{id}/findings",
+            "POST /v1/radiology/reports/{id}/review", "POST /v1/radiology/reports/{id}/critical", "POST /v1/radiology/reports/{id}/sign",
             "GET /v1/studies/{id}/heatmap", "GET /v1/reports", "GET /v1/reports/{id}", "GET /v1/reports/{id}/fhir",
             "GET /v1/reports/{id}/html", "PUT /v1/reports/{id}", "POST /v1/reports/{id}/studies", "GET /v1/feedback/export", "GET /v1/audit/export",
             "GET /v1/audit/verify");
@@ -37,7 +40,12 @@ public final class AccessPolicy {
         // a browser's single-use ticket for the live dictation WebSocket (/v1/dictations/stream authenticates its upgrade itself)
         allow("POST /v1/dictations/stream/tickets", EnumSet.of(Role.CLINICIAN));
         allow("POST /v1/radiology/normalize", EnumSet.of(Role.RADIOLOGY));
-        allow("POST /v1/radiology/reports/{id}/draft", EnumSet.of(Role.RADIOLOGY));
+        // the reading room (ReadingRoomService): worklist, findings and AI draft, review answers, critical results, sign
+        for (String r : List.of("GET /v1/radiology/worklist", "GET /v1/radiology/critical", "POST /v1/radiology/reports/{id}/findings",
+                "POST /v1/radiology/reports/{id}/review", "POST /v1/radiology/reports/{id}/critical",
+                "POST /v1/radiology/reports/{id}/sign")) {
+            allow(r, EnumSet.of(Role.RADIOLOGY));
+        }
         allow("POST /v1/studies", EnumSet.of(Role.RADIOLOGY));
         allow("GET /v1/studies/{id}/heatmap", EnumSet.of(Role.RADIOLOGY));
         // clinicians see and sign only their own reports (checked by the reports service)

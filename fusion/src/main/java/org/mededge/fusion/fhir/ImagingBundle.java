@@ -55,6 +55,17 @@ public final class ImagingBundle {
      * @param language    "zh" or "en": the language of narratives
      */
     public static Bundle build(ImagingFindings model, NormalizedFindings radiologist, String language, Instant at) {
+        return build(model, radiologist, null, false, language, at);
+    }
+
+    /**
+     * The same, as a radiologist's report: with {@code impression} (the radiologist's, edited from the AI
+     * draft) as the DiagnosticReport's conclusion, and, when {@code signed}, Composition, DiagnosticReport
+     * and the radiologist's Observations final with a legal attestation at signing time (the model's
+     * findings stay preliminary: a model's output is never made final by a signature).
+     */
+    public static Bundle build(ImagingFindings model, NormalizedFindings radiologist, String impression, boolean signed,
+                               String language, Instant at) {
         if (model == null && radiologist == null) {
             throw new FusionException(FusionError.FUSION_INVALID_INPUT, "A radiology report needs imaging findings or a radiologist's text.");
         }
@@ -103,12 +114,24 @@ public final class ImagingBundle {
         }
         if (radiologist != null) {
             for (RadFinding f : radiologist.findings()) {
-                dr.addResult(ref(doc.add(radiologistObservation(doc, f))));
+                Observation o = radiologistObservation(doc, f);
+                if (signed) {
+                    o.setStatus(Observation.ObservationStatus.FINAL);
+                }
+                dr.addResult(ref(doc.add(o)));
             }
             conclusion.add(radiologist.normalizedText());
         }
-        dr.setConclusion(String.join(zh ? "" : " ", conclusion));
+        if (impression != null && !impression.isBlank()) {
+            conclusion.add((zh ? "印象：" : "Impression: ") + impression);
+            dr.setConclusion(impression);
+        } else {
+            dr.setConclusion(String.join(zh ? "" : " ", conclusion));
+        }
         dr.setText(narrative(Fhir.div(conclusion.toArray(String[]::new))));
+        if (signed) {
+            dr.setStatus(DiagnosticReport.DiagnosticReportStatus.FINAL);
+        }
         String drUrl = doc.add(dr);
 
         Composition c = new Composition();
@@ -117,7 +140,11 @@ public final class ImagingBundle {
         c.setSubject(ref(doc.patient));
         c.setDate(doc.date);
         c.addAuthor(ref(assembler));
-        c.setTitle(zh ? "影像报告（AI 草稿）" : "Imaging report (AI draft)");
+        c.setTitle(signed ? (zh ? "影像报告" : "Imaging report") : zh ? "影像报告（AI 草稿）" : "Imaging report (AI draft)");
+        if (signed) {
+            c.setStatus(Composition.CompositionStatus.FINAL);
+            c.addAttester().setMode(Composition.CompositionAttestationMode.LEGAL).setTime(doc.date);
+        }
         c.setText(narrative(Fhir.div(c.getTitle(), Disclaimer.forLanguage(lang))));
         c.addSection().setTitle(zh ? "所见" : "Findings").addEntry(ref(drUrl))
                 .setText(narrative(Fhir.div(conclusion.toArray(String[]::new))));
