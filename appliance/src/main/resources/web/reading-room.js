@@ -1,6 +1,7 @@
 'use strict';
-// Reading room: normalize radiology wording (RadLex terms, measurements in mm) and read an image
-// with the imaging model, with an occlusion heatmap for a chosen finding.
+// Reading room: the worklist; a study's report from the radiologist's findings (review list, AI impression draft,
+// follow-up, critical result, checks) to the signature; radiology wording normalized (RadLex terms, measurements in
+// mm); an image read by the imaging model, with an occlusion heatmap for a chosen finding.
 (function () {
   const $ = (id) => document.getElementById(id);
   $('token').value = MedEdge.token();
@@ -46,6 +47,79 @@
     box.appendChild(img);
   }
 
+  // ---- the reading-room workflow: worklist -> findings -> review -> critical result -> sign
+  let current = null; // the report id being read
+  function openReport(id) {
+    current = id;
+    $('rr-id').textContent = id;
+    $('rr-report').disabled = false;
+  }
+  $('worklist-load').addEventListener('click', async () => {
+    MedEdge.setToken($('token').value);
+    try {
+      const r = await MedEdge.call('GET', '/v1/radiology/worklist');
+      MedEdge.clear($('worklist')).appendChild(MedEdge.table(['priority', 'state', 'patient', 'modality', 'received', ''],
+        r.studies.map(x => {
+          const b = MedEdge.el('button', 'open');
+          b.type = 'button';
+          b.addEventListener('click', () => openReport(x.reportId));
+          return [MedEdge.el('span', x.priority, x.priority === 'critical' ? 'confidence-low' : ''), x.state, x.patient || '',
+            x.modality || '', x.createdAt, b];
+        })));
+      $('worklist-state').textContent = r.studies.length + ' studies';
+    } catch (e) { MedEdge.showError($('worklist'), e); }
+  });
+  function showReading(a) {
+    const r = a.reading || {};
+    $('rr-normalized').textContent = r.findings ? r.findings.normalizedText : '';
+    MedEdge.clear($('rr-review')).appendChild(MedEdge.table(['finding', 'why', 'AI', 'answer'], (r.review || []).map(i => {
+      const cell = MedEdge.el('span');
+      if (i.answer) cell.textContent = i.answer;
+      else ['agree', 'disagree', 'not-relevant'].forEach(ans => {
+        const b = MedEdge.el('button', ans);
+        b.type = 'button';
+        b.className = 'review-' + ans;
+        b.addEventListener('click', () => act('/review', { label: i.label, answer: ans }));
+        cell.appendChild(b);
+      });
+      return [MedEdge.el('span', i.label, i.critical ? 'confidence-low' : ''), i.message, Math.round(i.aiProbability * 100) + ' %', cell];
+    })));
+    const imp = r.impression || {};
+    if (!$('rr-impression').value && imp.text) $('rr-impression').value = imp.text;
+    $('rr-draft-note').textContent = imp.text ? 'AI draft (' + imp.adapter + ' adapter): ' + imp.rulesCheck
+      + ((imp.problems || []).length ? ': ' + imp.problems.join('; ') : '') + '. ' + imp.disclaimer
+      : 'no AI draft: ' + (imp.why || '');
+    MedEdge.clear($('rr-followup')).appendChild(MedEdge.table(['finding', 'size', 'recommendation', 'guideline'],
+      (r.followUp || []).map(f => [f.finding, f.sizeMm ? f.sizeMm + ' mm' : '', f.recommendation || f.why, f.guideline || ''])));
+    $('rr-critical').disabled = !(r.critical || []).length || !!r.criticalResult;
+    $('rr-critical-state').textContent = r.criticalResult ? 'recorded: ' + r.criticalResult.told + ' (' + r.criticalResult.role
+      + ') at ' + r.criticalResult.time + (r.criticalResult.readBack ? ', read back' : '')
+      : (r.critical || []).length ? 'critical: ' + r.critical.join(', ') + ': record who was told' : 'no critical finding';
+    const checks = MedEdge.clear($('rr-checks'));
+    (a.checks || []).forEach(c => checks.appendChild(MedEdge.el('div', c.code + ': ' + c.message, 'flag check')));
+    if (!(a.checks || []).length) checks.appendChild(MedEdge.el('p', a.status === 'final' ? 'signed' : 'all checks pass', 'muted'));
+    $('rr-sign').disabled = a.status === 'final';
+    $('rr-state').textContent = 'version ' + a.version + ' (' + a.status + ')';
+  }
+  async function act(path, body) {
+    MedEdge.setToken($('token').value);
+    MedEdge.clear($('rr-sign-state'));
+    try {
+      showReading(await MedEdge.call('POST', '/v1/radiology/reports/' + encodeURIComponent(current) + path,
+        JSON.stringify(body), 'application/json'));
+      return true;
+    } catch (e) { MedEdge.showError($('rr-sign-state'), e); return false; }
+  }
+  $('rr-report').addEventListener('click', () => {
+    $('rr-impression').value = '';
+    act('/findings', { text: $('rr-findings').value, language: $('rr-language').value, risk: $('rr-risk').value });
+  });
+  $('rr-critical').addEventListener('click', () => act('/critical', { name: $('rr-told').value, role: $('rr-role').value,
+    time: new Date().toISOString(), readBack: $('rr-readback').checked }));
+  $('rr-sign').addEventListener('click', async () => {
+    if (await act('/sign', { impression: $('rr-impression').value })) $('rr-sign-state').textContent = 'signed';
+  });
+
   $('read').addEventListener('click', async () => {
     MedEdge.setToken($('token').value);
     const f = $('image').files[0];
@@ -58,6 +132,7 @@
       $('image-state').textContent = s.width + '×' + s.height + (s.modality ? ' ' + s.modality : '') + ', model '
         + (r.model ? r.model.name + ' ' + r.model.version + ' on ' + r.model.backend + '/' + r.model.device : '')
         + (r.reportId ? ', report ' + r.reportId : '');
+      if (r.reportId) openReport(r.reportId);
       if (r.notice) $('image-state').appendChild(MedEdge.el('div', r.notice, 'error'));
       const rows = (r.findings || []).map(x => {
         const b = MedEdge.el('button', 'heatmap');

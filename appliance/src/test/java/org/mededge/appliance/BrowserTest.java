@@ -116,6 +116,55 @@ class BrowserTest {
         }
     }
 
+    /**
+     * The reading room's workflow in Chromium (appliance/src/test/browser/reading-room.mjs) with the demo chest model
+     * and the demo LLM's radiology adapter: a held-out phantom DICOM (left pneumothorax, right effusion) read, opened
+     * from the worklist, findings typed, signing refused until the review items are answered and the critical result
+     * recorded, then signed. The clicks are counted for the closing note.
+     */
+    @Test
+    void readingRoomFromWorklistToSignature(@TempDir Path tmp) throws Exception {
+        Path script = TestModels.repo().resolve("appliance/src/test/browser/reading-room.mjs");
+        Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+        assumeTrue(Files.isExecutable(chromium), "Chromium not installed at " + chromium);
+        assumeTrue(Files.isDirectory(script.resolveSibling("node_modules/playwright-core")),
+                "playwright-core not installed: npm ci --prefix appliance/src/test/browser");
+        Path home = TestModels.sharedHome("chest-demo", "llm-demo");
+        Path tokens = tmp.resolve("tokens");
+        Files.writeString(tokens, "radiology " + RADIOLOGY + "\n");
+        try (Appliance a = TestAppliance.start(home, Map.of("mededge.auth.enabled", "true",
+                "mededge.auth.tokens-file", tokens.toString(), "mededge.engines.vad.enabled", "false",
+                "mededge.engines.asr.enabled", "false", "mededge.engines.llm.model", "llm-demo",
+                "mededge.engines.llm.required", "true", "mededge.engines.vision.model", "chest-demo"))) {
+            Path out = TestModels.repo().resolve("appliance/target/screenshots");
+            Files.createDirectories(out);
+            ProcessBuilder pb = new ProcessBuilder("node", script.toString()).directory(script.getParent().toFile())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT);
+            pb.environment().put("BASE", "http://127.0.0.1:" + a.port());
+            pb.environment().put("RADIOLOGY", RADIOLOGY);
+            pb.environment().put("DICOM", TestModels.repo().resolve(
+                    "firmware-scripts/models/demo/chest-demo/samples/heldout-pneumothorax-left-effusion-right.dcm").toString());
+            pb.environment().put("OUT_DIR", out.toString());
+            pb.environment().put("CHROMIUM", chromium.toString());
+            Process p = pb.start();
+            String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(5, TimeUnit.MINUTES), "browser run timed out");
+            assertEquals(0, p.exitValue(), "reading-room.mjs failed: " + stdout);
+            JsonNode r = new ObjectMapper().readTree(stdout.lines().reduce((x, y) -> y).orElse("{}"));
+            System.out.println("reading room in Chromium: " + r);
+            assertTrue(r.get("worklistFirst").asText().startsWith("critical"), "the critical study first: " + r);
+            assertTrue(r.get("review").asText().contains("pneumothorax_left"), r.toString());
+            assertTrue(r.get("followUp").asText().contains("CT at 6-12 months"), r.toString());
+            assertTrue(r.get("draftNote").asText().contains("AI draft"), r.toString());
+            assertTrue(r.get("refused").asText().contains("RADIOLOGY_CHECKS_FAILED"), r.toString());
+            assertEquals("signed", r.get("signState").asText(), r.toString());
+            assertTrue(r.get("state").asText().contains("final"), r.toString());
+            assertEquals(List.of(), new ObjectMapper().convertValue(r.get("consoleErrors"), List.class), "no console errors");
+            assertTrue(Files.size(out.resolve("reading-room-review.png")) > 10_000);
+            assertTrue(Files.size(out.resolve("reading-room-signed.png")) > 10_000);
+        }
+    }
+
     /** A 16-bit mono WAV's duration in ms. */
     private static long clipMs(Path wav) throws Exception {
         byte[] b = Files.readAllBytes(wav);
