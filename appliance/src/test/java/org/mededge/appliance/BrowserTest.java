@@ -29,13 +29,20 @@ class BrowserTest {
     private static final String CLINICIAN = "clinician-browser-0123456789";
     private static final String RADIOLOGY = "radiology-browser-0123456789";
 
-    @Test
-    void bedsideAndReadingRoomPages(@TempDir Path tmp) throws Exception {
-        Path script = TestModels.repo().resolve("appliance/src/test/browser/pages.mjs");
-        Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
-        assumeTrue(Files.isExecutable(chromium), "Chromium not installed at " + chromium);
+    private static final Path CHROMIUM_PATH = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+
+    /** A browser script, or the test skipped where Chromium or playwright-core is absent. */
+    private static Path script(String name) {
+        Path script = TestModels.repo().resolve("appliance/src/test/browser/" + name);
+        assumeTrue(Files.isExecutable(CHROMIUM_PATH), "Chromium not installed at " + CHROMIUM_PATH);
         assumeTrue(Files.isDirectory(script.resolveSibling("node_modules/playwright-core")),
                 "playwright-core not installed: npm ci --prefix appliance/src/test/browser");
+        return script;
+    }
+
+    @Test
+    void bedsideAndReadingRoomPages(@TempDir Path tmp) throws Exception {
+        Path script = script("pages.mjs");
 
         // the project's demo speech model when it is installable, else whisper.cpp's weightless test model
         Path home = tmp.resolve("home");
@@ -62,7 +69,7 @@ class BrowserTest {
             env.put("WAV", wav.toString());
             env.put("IMAGE", TestModels.shared().resolve("samples/img-pelican.jpeg").toString());
             env.put("OUT_DIR", out.toString());
-            env.put("CHROMIUM", chromium.toString());
+            env.put("CHROMIUM", CHROMIUM_PATH.toString());
             env.put("LIVE", String.valueOf(demo));
             Process p = pb.start();
             String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -124,11 +131,7 @@ class BrowserTest {
      */
     @Test
     void readingRoomFromWorklistToSignature(@TempDir Path tmp) throws Exception {
-        Path script = TestModels.repo().resolve("appliance/src/test/browser/reading-room.mjs");
-        Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
-        assumeTrue(Files.isExecutable(chromium), "Chromium not installed at " + chromium);
-        assumeTrue(Files.isDirectory(script.resolveSibling("node_modules/playwright-core")),
-                "playwright-core not installed: npm ci --prefix appliance/src/test/browser");
+        Path script = script("reading-room.mjs");
         Path home = TestModels.sharedHome("chest-demo", "llm-demo");
         Path tokens = tmp.resolve("tokens");
         Files.writeString(tokens, "radiology " + RADIOLOGY + "\n");
@@ -145,7 +148,7 @@ class BrowserTest {
             pb.environment().put("DICOM", TestModels.repo().resolve(
                     "firmware-scripts/models/demo/chest-demo/samples/heldout-pneumothorax-left-effusion-right.dcm").toString());
             pb.environment().put("OUT_DIR", out.toString());
-            pb.environment().put("CHROMIUM", chromium.toString());
+            pb.environment().put("CHROMIUM", CHROMIUM_PATH.toString());
             Process p = pb.start();
             String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(5, TimeUnit.MINUTES), "browser run timed out");
