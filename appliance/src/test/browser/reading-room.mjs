@@ -41,7 +41,7 @@ try {
   result.checksBefore = await page.textContent('#rr-checks');
   await page.screenshot({ path: out + '/reading-room-review.png', fullPage: true });
   // signing before the review is done is refused, with the reasons
-  await page.fill('#rr-impression', process.env.IMPRESSION || 'Possible left pneumothorax (model finding only). Right pleural effusion. '
+  await page.fill('#rr-impression', process.env.IMPRESSION || 'Left pneumothorax. Right pleural effusion. '
     + 'Right lung nodule, 7 mm. Follow-up imaging advised.');
   step('edit the impression');
   await page.click('#rr-sign');

@@ -63,7 +63,8 @@ import org.mededge.vision.ImagingFindings;
  *   rules' ranking, the impression drafted by llm-demo's radiology adapter and checked against the
  *   rules, the Fleischner follow-up, the quality checks;</li>
  *   <li>{@code POST /v1/radiology/reports/{id}/review} {@code {label, answer: agree|disagree|not-relevant}}:
- *   one review item answered (counted per label and answer for ops);</li>
+ *   one review item answered (counted per label and answer for ops); agreeing with an AI-only finding adds it
+ *   to the report's findings as the radiologist's own;</li>
  *   <li>{@code POST /v1/radiology/reports/{id}/critical} {@code {name, role, time, readBack}}: who was
  *   told of a critical finding, when, and whether they read it back;</li>
  *   <li>{@code POST /v1/radiology/reports/{id}/sign} {@code {impression?}}: refused (409
@@ -297,6 +298,20 @@ public final class ReadingRoomService implements ApiService {
         ((ObjectNode) item).put("answeredAt", Instant.now().toString());
         if (body.hasNonNull("comment")) {
             ((ObjectNode) item).put("comment", body.get("comment").asText());
+        }
+        if (answer.equals("agree") && item.path("kind").asText().equals(ReviewList.Kind.AI_NOT_IN_REPORT.name())) {
+            // agree: the AI's finding goes into the report as the radiologist's own
+            String radlex = null;
+            for (Finding f : modelFindings(study)) {
+                if (label.equals(ReviewList.labelOf(f))) {
+                    radlex = f.radlexId();
+                }
+            }
+            NormalizedFindings added = ReviewList.addToReport(normalized(study), label, radlex);
+            ObjectNode reading = reading(study);
+            reading.set("findings", Json.MAPPER.valueToTree(added));
+            reading.set("ranked", Json.MAPPER.valueToTree(ChestImpression.rank(positives(modelFindings(study)), added.findings())));
+            ((ObjectNode) item).put("addedToReport", true);
         }
         Routes.audit(req).action("radiology.review").input(label.concat(":").concat(answer).getBytes(StandardCharsets.UTF_8));
         ReportStore.StoredReport after = store(req, cur, study, "review", normalized(study), null, false);

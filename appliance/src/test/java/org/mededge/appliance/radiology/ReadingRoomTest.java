@@ -93,17 +93,20 @@ class ReadingRoomTest {
             assertEquals("in-progress", http.get("/v1/radiology/worklist").json().get("studies").get(0).get("state").asText());
             assertTrue(http.get("/v1/radiology/critical").body().contains(id), "an open critical result");
 
-            String impression = "Possible left pneumothorax (model finding only). Right pleural effusion. "
+            String impression = "Left pneumothorax. Right pleural effusion. "
                     + "Right lung nodule, 7 mm. Follow-up imaging advised.";
             String signBody = "{\"impression\":\"" + impression + "\"}";
             FoundationHttpTest.assertError(post(http, base + "/sign", signBody), 409, "RADIOLOGY_CHECKS_FAILED");
 
             // 4. every review item answered, then still refused: the critical result is not recorded
+            Http.Response ans = null;
             for (JsonNode i : r.get("review")) {
-                Http.Response ans = post(http, base + "/review", "{\"label\":\"" + i.get("label").asText()
+                ans = post(http, base + "/review", "{\"label\":\"" + i.get("label").asText()
                         + "\",\"answer\":\"" + (i.get("critical").asBoolean() ? "agree" : "not-relevant") + "\"}");
                 assertEquals(200, ans.status(), ans.body());
             }
+            // agreeing with the AI's pneumothorax put it into the radiologist's findings
+            assertTrue(ans.json().at("/reading/findings/normalizedText").asText().endsWith("Left pneumothorax."), ans.body());
             FoundationHttpTest.assertError(post(http, base + "/review", "{\"label\":\"pneumothorax_left\",\"answer\":\"maybe\"}"),
                     422, "INVALID_ANSWER");
             Http.Response refused = post(http, base + "/sign", signBody);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 import org.mededge.vision.Finding;
@@ -30,6 +31,35 @@ public final class ReviewList {
     }
 
     private ReviewList() {
+    }
+
+    /**
+     * "Agree: add to report": the radiologist takes an AI-only finding into the report. The finding is
+     * appended to the findings and to their text, in the report's language, as the radiologist's own
+     * (stated) finding; a negation of the same finding and side is removed.
+     */
+    public static NormalizedFindings addToReport(NormalizedFindings n, String label, String radlexId) {
+        int u = label.indexOf('_');
+        String base = u < 0 ? label : label.substring(0, u);
+        String side = u < 0 ? null : label.substring(u + 1);
+        String term = base.equals("effusion") ? "pleural effusion" : base;
+        RadFinding f = new RadFinding(term, radlexId, side, null, List.of(), false, List.of());
+        List<RadFinding> kept = new ArrayList<>();
+        for (RadFinding r : n.findings()) {
+            boolean sameNegated = r.negated() && r.term().equals(term)
+                    && (r.laterality() == null || side == null || r.laterality().equals(side));
+            if (!sameNegated) {
+                kept.add(r);
+            }
+        }
+        kept.add(f);
+        boolean zh = "zh".equals(n.language());
+        String words = zh ? (side == null ? "" : side.equals("left") ? "左侧" : "右侧") + Map.of("pneumothorax", "气胸",
+                "pleural effusion", "胸腔积液", "consolidation", "实变", "cardiomegaly", "心影增大", "nodule", "结节").get(term) + "。"
+                : (side == null ? term.substring(0, 1).toUpperCase(Locale.ROOT) + term.substring(1)
+                : side.substring(0, 1).toUpperCase(Locale.ROOT) + side.substring(1) + " " + term) + ".";
+        String text = n.normalizedText().isBlank() ? words : n.normalizedText() + (zh ? "" : " ") + words;
+        return new NormalizedFindings(n.language(), text, kept);
     }
 
     /** The model label of a chest model's finding ("Left pneumothorax" -> pneumothorax_left), or null for another label. */

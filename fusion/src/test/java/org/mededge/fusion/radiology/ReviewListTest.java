@@ -67,4 +67,17 @@ class ReviewListTest {
         assertEquals(List.of(), QualityChecks.check(ok, "Left pneumothorax. Right lung nodule, 7 mm.",
                 ChestImpression.rank(List.of(), ok), 0.45, List.of(), Set.of("pneumothorax_left"), true));
     }
+
+    @Test
+    void agreeingAddsTheAiFindingToTheReport() {
+        NormalizedFindings n = new NormalizedFindings("en", "Right pleural effusion. No pneumothorax.",
+                List.of(rad("pleural effusion", "right", false, null), rad("pneumothorax", null, true, null)));
+        NormalizedFindings after = ReviewList.addToReport(n, "pneumothorax_left", "RID5352");
+        assertEquals("Right pleural effusion. No pneumothorax. Left pneumothorax.", after.normalizedText());
+        assertEquals(List.of("pleural effusion", "pneumothorax"), after.findings().stream().map(RadFinding::term).toList());
+        assertEquals("left", after.findings().get(1).laterality());
+        assertEquals(List.of(), ReviewList.of(MODEL.subList(3, 4), after.findings()), "the item is settled");
+        NormalizedFindings zh = ReviewList.addToReport(new NormalizedFindings("zh", "右侧胸腔积液。", List.of()), "pneumothorax_left", null);
+        assertEquals("右侧胸腔积液。左侧气胸。", zh.normalizedText());
+    }
 }
