@@ -23,6 +23,26 @@ try {
   await page.click('#read');
   await page.waitForFunction(() => document.querySelector('#study table') || document.querySelector('#study .error'), null, { timeout: 120000 });
   step('upload and AI read');
+  // the viewer: the display image, windowed here, with a finding's heatmap laid over it
+  await page.waitForFunction(() => document.querySelector('#viewer').width > 0, null, { timeout: 30000 });
+  const pixel = () => page.evaluate(() => {
+    const c = document.querySelector('#viewer');
+    return Array.from(c.getContext('2d').getImageData(Math.floor(c.width / 2), Math.floor(c.height / 3), 1, 1).data).slice(0, 3);
+  });
+  result.viewer = { width: await page.evaluate(() => document.querySelector('#viewer').width), before: await pixel() };
+  await page.evaluate(() => { const w = document.querySelector('#wl-width'); w.value = '40'; w.dispatchEvent(new Event('input')); });
+  result.viewer.narrowWindow = await pixel();
+  result.viewer.state = await page.textContent('#viewer-state');
+  const rows = page.locator('#study table tr');
+  for (let i = 1; i < await rows.count(); i++) {
+    if ((await rows.nth(i).textContent()).startsWith('Left pneumothorax')) {
+      await rows.nth(i).locator('button').click();
+      break;
+    }
+  }
+  await page.waitForFunction(() => document.querySelector('#viewer-state').textContent.includes('heatmap'), null, { timeout: 180000 });
+  result.viewer.overlay = await page.textContent('#viewer-state');
+  await page.screenshot({ path: out + '/reading-room-viewer.png', fullPage: false });
   await page.click('#worklist-load');
   await page.waitForSelector('#worklist table', { timeout: 30000 });
   result.worklistFirst = await page.textContent('#worklist table tr:nth-child(2)');

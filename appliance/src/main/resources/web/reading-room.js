@@ -37,8 +37,51 @@
     return f.type || 'application/octet-stream';
   }
 
+  // the viewer: the study's display image windowed here (level and width over its 8-bit grey), a heatmap laid over it
+  const viewer = { grey: null, overlay: null, w: 0, h: 0 };
+  function drawViewer() {
+    if (!viewer.grey) return;
+    const c = $('viewer');
+    const ctx = c.getContext('2d');
+    const level = Number($('wl-center').value);
+    const width = Number($('wl-width').value);
+    const img = ctx.createImageData(viewer.w, viewer.h);
+    for (let i = 0; i < viewer.grey.length; i++) {
+      const v = Math.max(0, Math.min(255, Math.round(((viewer.grey[i] - (level - width / 2)) / width) * 255)));
+      img.data[4 * i] = img.data[4 * i + 1] = img.data[4 * i + 2] = v;
+      img.data[4 * i + 3] = 255;
+    }
+    ctx.putImageData(img, 0, 0);
+    if (viewer.overlay) {
+      ctx.globalAlpha = Number($('wl-overlay').value) / 100;
+      ctx.drawImage(viewer.overlay, 0, 0, viewer.w, viewer.h);
+      ctx.globalAlpha = 1;
+    }
+    $('viewer-state').textContent = 'level ' + level + ', width ' + width + (viewer.overlay ? ', heatmap ' + viewer.overlayLabel : '');
+  }
+  ['wl-center', 'wl-width', 'wl-overlay'].forEach(id => $(id).addEventListener('input', drawViewer));
+  async function loadViewer(studyId) {
+    const blob = await MedEdge.call('GET', '/v1/studies/' + encodeURIComponent(studyId) + '/image');
+    const bmp = await createImageBitmap(blob);
+    const c = $('viewer');
+    c.width = bmp.width;
+    c.height = bmp.height;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(bmp, 0, 0);
+    const d = ctx.getImageData(0, 0, bmp.width, bmp.height).data;
+    viewer.grey = new Uint8ClampedArray(bmp.width * bmp.height);
+    for (let i = 0; i < viewer.grey.length; i++) viewer.grey[i] = d[4 * i];
+    viewer.w = bmp.width;
+    viewer.h = bmp.height;
+    viewer.overlay = null;
+    drawViewer();
+  }
+
   async function heatmap(studyId, label) {
     const blob = await MedEdge.call('GET', '/v1/studies/' + encodeURIComponent(studyId) + '/heatmap?label=' + encodeURIComponent(label));
+    viewer.overlay = await createImageBitmap(blob);
+    viewer.overlayLabel = label;
+    drawViewer();
     const img = MedEdge.el('img', null, 'heatmap');
     img.alt = 'occlusion heatmap for ' + label;
     img.src = URL.createObjectURL(blob);
@@ -141,6 +184,7 @@
         return [x.label, x.radlexId || '', Number(x.probability).toFixed(3), x.positive ? 'POSITIVE' : '', b];
       });
       MedEdge.clear($('study')).appendChild(MedEdge.table(['finding', 'RadLex', 'probability', '', ''], rows));
+      await loadViewer(r.id || r.studyId).catch(e => MedEdge.showError($('viewer-state'), e));
     } catch (e) {
       $('image-state').textContent = '';
       MedEdge.showError($('study'), e);

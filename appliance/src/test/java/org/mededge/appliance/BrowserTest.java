@@ -1,6 +1,7 @@
 package org.mededge.appliance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -155,6 +156,10 @@ class BrowserTest {
             assertEquals(0, p.exitValue(), "reading-room.mjs failed: " + stdout);
             JsonNode r = new ObjectMapper().readTree(stdout.lines().reduce((x, y) -> y).orElse("{}"));
             System.out.println("reading room in Chromium: " + r);
+            JsonNode viewer = r.get("viewer");
+            assertEquals(384, viewer.get("width").asInt(), "the 384 x 384 phantom shown at its size: " + viewer);
+            assertFalse(viewer.get("before").equals(viewer.get("narrowWindow")), "the window changes what is shown: " + viewer);
+            assertTrue(viewer.get("overlay").asText().contains("heatmap Left pneumothorax"), viewer.toString());
             assertTrue(r.get("worklistFirst").asText().startsWith("critical"), "the critical study first: " + r);
             assertTrue(r.get("review").asText().contains("pneumothorax_left"), r.toString());
             assertTrue(r.get("followUp").asText().contains("CT at 6-12 months"), r.toString());

@@ -10,7 +10,8 @@ import org.mededge.vision.io.Window;
  *
  * @param format png, jpeg or dicom
  * @param frames frames in the file; the first was analysed
+ * @param view   the display image for a viewer (8-bit grey, at most {@link View#MAX_SIDE} a side)
  */
 public record ImageStudy(ImagingFindings.Study study, String format, int frames, Window window,
-                         Preprocessor.ModelInput input, long decodeMs, long preprocessMs) {
+                         Preprocessor.ModelInput input, long decodeMs, long preprocessMs, View view) {
 }

@@ -211,7 +211,7 @@ public final class VisionEngine implements ImagingModel {
             ImagingFindings.Study study = new ImagingFindings.Study(image.width(), image.height(), image.modality(), image.bodyPart(),
                     image.studyUid());
             ImageStudy prepared = new ImageStudy(study, image.format(), image.frames(), image.window(), input,
-                    millis(t0, t1), millis(t1, t2));
+                    millis(t0, t1), millis(t1, t2), View.of(image));
             ImagingFindings findings = new ImagingFindings(study, Postprocess.findings(raw, spec), Postprocess.measured(raw, spec),
                     provenance(),
                     new ImagingFindings.Timings(millis(t0, t1), millis(t1, t2), millis(t2, t3)));

@@ -21,7 +21,7 @@ public final class AccessPolicy {
             "POST /v1/notes", "POST /v1/dictations", "POST /v1/dictations/stream/tickets", "POST /v1/radiology/normalize", "POST /v1/studies",
             "GET /v1/radiology/worklist", "GET /v1/radiology/critical", "POST /v1/radiology/reports/{id}/findings",
             "POST /v1/radiology/reports/{id}/review", "POST /v1/radiology/reports/{id}/critical", "POST /v1/radiology/reports/{id}/sign",
-            "GET /v1/studies/{id}/heatmap", "GET /v1/reports", "GET /v1/reports/{id}", "GET /v1/reports/{id}/fhir",
+            "GET /v1/studies/{id}/heatmap", "GET /v1/studies/{id}/image", "GET /v1/reports", "GET /v1/reports/{id}", "GET /v1/reports/{id}/fhir",
             "GET /v1/reports/{id}/html", "PUT /v1/reports/{id}", "POST /v1/reports/{id}/studies", "GET /v1/feedback/export", "GET /v1/audit/export",
             "GET /v1/audit/verify");
 
@@ -48,6 +48,7 @@ public final class AccessPolicy {
         }
         allow("POST /v1/studies", EnumSet.of(Role.RADIOLOGY));
         allow("GET /v1/studies/{id}/heatmap", EnumSet.of(Role.RADIOLOGY));
+        allow("GET /v1/studies/{id}/image", EnumSet.of(Role.RADIOLOGY));
         // clinicians see and sign only their own reports (checked by the reports service)
         Set<Role> readers = EnumSet.of(Role.CLINICIAN, Role.RADIOLOGY);
         allow("GET /v1/reports", readers);

@@ -76,6 +76,7 @@ public final class StudiesService implements ApiService {
         routes.post("/v1/studies", this::analyze);
         routes.post("/v1/reports/{id}/studies", this::attach);
         routes.get("/v1/studies/{id}/heatmap", this::heatmap);
+        routes.get("/v1/studies/{id}/image", this::image);
     }
 
     private void analyze(ServerRequest req, ServerResponse res) {
@@ -148,6 +149,20 @@ public final class StudiesService implements ApiService {
         res.status(Status.OK_200);
         res.header(HeaderNames.CONTENT_TYPE, Json.MEDIA_TYPE);
         res.send(body);
+    }
+
+    /** The study's display image for the viewer: 8-bit grey PNG, at most 512 px a side (windowed by the page). */
+    private void image(ServerRequest req, ServerResponse res) {
+        String id = req.path().pathParameters().get("id");
+        Routes.audit(req).action("study.image").resource("study/" + id);
+        StudyCache.Entry entry = cache.get(id).orElseThrow(() -> new ApiException(404, "STUDY_NOT_FOUND", "Study " + id
+                + " is not held: the appliance keeps the last " + settings.keepStudies() + " studies for "
+                + settings.keepFor().toMinutes() + " minutes, in memory only. Send the image again with POST /v1/studies."));
+        byte[] png = entry.study().view().png();
+        res.status(Status.OK_200);
+        res.header(HeaderNames.CONTENT_TYPE, "image/png");
+        res.header("X-MedEdge-Original-Size", entry.study().study().width() + "x" + entry.study().study().height());
+        res.send(png);
     }
 
     private void heatmap(ServerRequest req, ServerResponse res) {
