@@ -25,12 +25,22 @@ public record View(int width, int height, byte[] grey) {
         byte[] out = new byte[w * h];
         int c = img.channels();
         float[] px = img.pixels();
+        if (w == img.width() && h == img.height() && c == 1) {
+            for (int i = 0; i < out.length; i++) {   // shown at its size: one conversion per pixel
+                out[i] = (byte) Math.round(Math.max(0f, Math.min(1f, px[i])) * 255);
+            }
+            return new View(w, h, out);
+        }
+        int[] xs = new int[w + 1];
+        for (int x = 0; x <= w; x++) {
+            xs[x] = (int) ((long) x * img.width() / w);
+        }
         for (int y = 0; y < h; y++) {
             int y0 = (int) ((long) y * img.height() / h);
             int y1 = Math.max(y0 + 1, (int) ((long) (y + 1) * img.height() / h));
             for (int x = 0; x < w; x++) {
-                int x0 = (int) ((long) x * img.width() / w);
-                int x1 = Math.max(x0 + 1, (int) ((long) (x + 1) * img.width() / w));
+                int x0 = xs[x];
+                int x1 = Math.max(x0 + 1, xs[x + 1]);
                 double sum = 0;
                 for (int yy = y0; yy < y1; yy++) {
                     int row = yy * img.width();
