@@ -385,6 +385,41 @@ public final class ReadingRoomService implements ApiService {
         Json.ok(res, a);
     }
 
+    /** A study report with its reading as a page for people (GET /v1/reports/{id}/html). */
+    public static String html(ReportStore.StoredReport r) {
+        JsonNode study = read(r.current().reportJson());
+        JsonNode reading = study.path("reading");
+        NormalizedFindings n = Json.MAPPER.convertValue(reading.path("findings"), NormalizedFindings.class);
+        boolean signed = reading.has("impressionSigned");
+        String impression = signed ? reading.path("impressionSigned").asText() : reading.at("/impression/text").asText(null);
+        List<String> followUp = new ArrayList<>();
+        reading.path("followUp").forEach(f -> followUp.add(f.path("finding").asText() + (f.has("sizeMm") ? ", " + f.get("sizeMm") + " mm" : "")
+                + ": " + (f.path("recommendation").isNull() ? f.path("why").asText() : f.path("recommendation").asText()
+                + " (" + f.path("guideline").asText() + ")")));
+        JsonNode c = reading.path("criticalResult");
+        String critical = c.isMissingNode() ? null : String.join(", ", iterable(reading.path("critical"))) + ": told "
+                + c.path("told").asText() + " (" + c.path("role").asText() + ") at " + c.path("time").asText()
+                + (c.path("readBack").asBoolean() ? ", read back" : ", not read back") + "; recorded by " + c.path("recordedBy").asText();
+        List<org.mededge.fusion.ImagingFinding> ai = new ArrayList<>();
+        JsonNode m = study.path("model");
+        for (Finding f : modelFindings(study)) {
+            if (f.positive()) {
+                ai.add(new org.mededge.fusion.ImagingFinding(f.label(), f.radlexId(), f.probability(), m.path("name").asText(),
+                        m.path("version").asText(), m.path("tier").asText(), m.path("clinical").asBoolean(), null, f.critical(),
+                        f.laterality()));
+            }
+        }
+        return org.mededge.fusion.html.RadiologyHtml.render(new org.mededge.fusion.html.RadiologyHtml.Page(r.current().status(), n,
+                impression, !signed, followUp, critical, ai,
+                signed ? reading.path("signedBy").asText() + ", " + reading.path("signedAt").asText() : null));
+    }
+
+    private static List<String> iterable(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(x -> out.add(x.asText()));
+        return out;
+    }
+
     // ---------------------------------------------------------------- shared
 
     /** The checks that block signing, on the report as it stands (and the impression that would be signed). */

@@ -115,6 +115,12 @@ public final class SignService implements ApiService {
         Routes.audit(req).action("report.read").resource("report/" + id);
         ReportStore.StoredReport r = store.get(id).filter(x -> ReportsService.mayRead(p, x))
                 .orElseThrow(() -> new ApiException(404, "REPORT_NOT_FOUND", "No report " + id + " that you may read."));
+        if (r.kind().equals("study") && r.current().reportJson().contains("\"reading\"")) {
+            res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
+            res.header("Content-Security-Policy", NotesService.HTML_CSP);
+            res.send(org.mededge.appliance.radiology.ReadingRoomService.html(r));
+            return;
+        }
         if (!SIGNABLE.contains(r.kind()) || "null".equals(r.current().reportJson())) {
             throw new ApiException(404, "HTML_NOT_AVAILABLE", "Report " + id + " (" + r.kind()
                     + ") is available as JSON and FHIR only.");

@@ -136,6 +136,11 @@ class ReadingRoomTest {
             assertEquals(impression, dr.getConclusion());
             assertEquals("18748-4", dr.getCode().getCodingFirstRep().getCode());
             FoundationHttpTest.assertError(post(http, base + "/sign", signBody), 409, "REPORT_SIGNED");
+            Http.Response page = http.get("/v1/reports/" + id + "/html");
+            assertEquals(200, page.status(), page.body());
+            assertTrue(page.body().contains("Chest radiograph report") && page.body().contains(impression)
+                    && page.body().contains("Dr. Wang") && page.body().contains("CT at 6-12 months")
+                    && page.body().contains("demonstration model, not a clinical finding"), page.body());
             JsonNode versions = http.get("/v1/reports/" + id).json().get("versions");
             List<String> inputs = new ArrayList<>();
             versions.forEach(v -> inputs.add(v.path("input").asText()));
