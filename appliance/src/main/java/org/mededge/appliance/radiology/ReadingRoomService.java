@@ -351,10 +351,24 @@ public final class ReadingRoomService implements ApiService {
     }
 
     private void sign(ServerRequest req, ServerResponse res) {
-        ObjectNode body = Bodies.readJsonObject(req, maxJsonBytes, Set.of("impression", "version"));
-        ReportStore.StoredReport cur = open(req);
+        ObjectNode body = Bodies.readJsonObject(req, maxJsonBytes, Set.of("impression", "version", "reason"));
+        ReportStore.StoredReport cur = find(req);
+        boolean amending = !ReportStore.PRELIMINARY.equals(cur.current().status());
+        String reason = Bodies.optionalText(body, "reason");
+        if (amending && (reason == null || reason.isBlank() || !body.hasNonNull("impression"))) {
+            throw ApiException.unprocessable("AMENDMENT_INCOMPLETE", "Report " + cur.id() + " is " + cur.current().status()
+                    + ": an amendment gives the corrected impression and a reason; the signed versions are kept.");
+        }
         ObjectNode study = (ObjectNode) read(cur.current().reportJson());
         ObjectNode reading = reading(study);
+        if (amending) {
+            // what was signed stays in the history; this version says what changed and why
+            ObjectNode a = reading.withArray("amendments").addObject();
+            a.put("previousImpression", reading.path("impressionSigned").asText(null));
+            a.put("reason", reason);
+            a.put("by", Routes.principal(req).id());
+            a.put("at", Instant.now().toString());
+        }
         String impression = body.hasNonNull("impression") ? body.get("impression").asText()
                 : reading.at("/impression/text").asText(null);
         List<QualityChecks.Problem> problems = checks(study, impression);
@@ -373,7 +387,8 @@ public final class ReadingRoomService implements ApiService {
         ReportStore.StoredReport after;
         try {
             after = reports.sign(cur.id(), body.hasNonNull("version") ? body.get("version").asInt() : null, p.id(), studyJson, fhir,
-                    new AuditEntry.Event(p.id(), p.roleId(), "radiology.sign", "report/" + cur.id(), "ok", trail.models(),
+                    new AuditEntry.Event(p.id(), p.roleId(), amending ? "radiology.amend" : "radiology.sign", "report/" + cur.id(), "ok",
+                            trail.models(),
                             AuditTrail.sha256(impression == null ? new byte[0] : impression.getBytes(StandardCharsets.UTF_8)),
                             AuditTrail.sha256(studyJson), Routes.client(req)), null);
         } catch (ReportStore.VersionConflict e) {
@@ -462,15 +477,21 @@ public final class ReadingRoomService implements ApiService {
         return a;
     }
 
-    /** The study report the route names: 404 when there is none, 409 once signed. */
+    /** The study report the route names: 404 when there is none, 409 once signed (sign amends it instead). */
     private ReportStore.StoredReport open(ServerRequest req) {
+        ReportStore.StoredReport r = find(req);
+        if (!ReportStore.PRELIMINARY.equals(r.current().status())) {
+            throw new ApiException(409, "REPORT_SIGNED", "Report " + r.id() + " is " + r.current().status()
+                    + ": amend its impression with POST /v1/radiology/reports/{id}/sign and a reason.");
+        }
+        return r;
+    }
+
+    private ReportStore.StoredReport find(ServerRequest req) {
         String id = req.path().pathParameters().get("id");
         ReportStore.StoredReport r = reports.get(id).filter(x -> x.kind().equals("study"))
                 .orElseThrow(() -> new ApiException(404, "REPORT_NOT_FOUND", "No study report " + id
                         + ": use the reportId that POST /v1/studies answered."));
-        if (!ReportStore.PRELIMINARY.equals(r.current().status())) {
-            throw new ApiException(409, "REPORT_SIGNED", "Report " + id + " is " + r.current().status() + ".");
-        }
         Routes.audit(req).resource("report/" + id);
         return r;
     }

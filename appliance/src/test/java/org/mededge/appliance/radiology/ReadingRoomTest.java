@@ -135,16 +135,30 @@ class ReadingRoomTest {
             assertEquals(DiagnosticReport.DiagnosticReportStatus.FINAL, dr.getStatus());
             assertEquals(impression, dr.getConclusion());
             assertEquals("18748-4", dr.getCode().getCodingFirstRep().getCode());
-            FoundationHttpTest.assertError(post(http, base + "/sign", signBody), 409, "REPORT_SIGNED");
+            FoundationHttpTest.assertError(post(http, base + "/findings", "{\"text\":\"x\"}"), 409, "REPORT_SIGNED");
+            // an amendment needs the corrected impression and a reason; the signed version stays in the history
+            FoundationHttpTest.assertError(post(http, base + "/sign", signBody), 422, "AMENDMENT_INCOMPLETE");
+            String corrected = impression.replace("7 mm", "8 mm");
+            Http.Response amended = post(http, base + "/sign", "{\"impression\":\"" + corrected + "\",\"reason\":\"nodule re-measured\"}");
+            // 8 mm is not the stated 7 mm: the grounding check refuses it; with the findings' size it is accepted
+            FoundationHttpTest.assertError(amended, 409, "RADIOLOGY_CHECKS_FAILED");
+            amended = post(http, base + "/sign", "{\"impression\":\"" + impression.replace("Follow-up imaging advised.",
+                    "Follow-up CT advised.") + "\",\"reason\":\"wording\"}");
+            assertEquals(200, amended.status(), amended.body());
+            assertEquals("amended", amended.json().get("status").asText());
+            assertEquals("wording", amended.json().at("/reading/amendments/0/reason").asText());
+            assertEquals(impression, amended.json().at("/reading/amendments/0/previousImpression").asText());
             Http.Response page = http.get("/v1/reports/" + id + "/html");
             assertEquals(200, page.status(), page.body());
-            assertTrue(page.body().contains("Chest radiograph report") && page.body().contains(impression)
+            assertTrue(page.body().contains("Chest radiograph report") && page.body().contains("Follow-up CT advised.")
+                    && page.body().contains("Status: amended")
                     && page.body().contains("Dr. Wang") && page.body().contains("CT at 6-12 months")
                     && page.body().contains("demonstration model, not a clinical finding"), page.body());
             JsonNode versions = http.get("/v1/reports/" + id).json().get("versions");
             List<String> inputs = new ArrayList<>();
             versions.forEach(v -> inputs.add(v.path("input").asText()));
             assertTrue(inputs.containsAll(List.of("findings", "review", "critical-result", "signature")), inputs.toString());
+            assertEquals(2, inputs.stream().filter("signature"::equals).count(), "signed, then amended: " + inputs);
             assertTrue(http.get("/metrics").body().contains("mededge_radiology_review_answers_total{label=\"pneumothorax_left\""));
         }
     }
