@@ -96,7 +96,36 @@
     current = id;
     $('rr-id').textContent = id;
     $('rr-report').disabled = false;
+    $('rr-dictate').disabled = false;
   }
+  // dictated findings: recorded here, sent as audio; the transcript becomes the findings text
+  let recorder = null;
+  $('rr-dictate').addEventListener('click', async () => {
+    if (recorder && recorder.state === 'recording') { recorder.stop(); return; }
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      const type = ['audio/webm;codecs=opus', 'audio/ogg;codecs=opus', 'audio/webm'].find(t => MediaRecorder.isTypeSupported(t)) || '';
+      recorder = new MediaRecorder(stream, type ? { mimeType: type } : {});
+      const chunks = [];
+      recorder.ondataavailable = (e) => { if (e.data.size) chunks.push(e.data); };
+      recorder.onstop = async () => {
+        stream.getTracks().forEach(tr => tr.stop());
+        $('rr-dictate').textContent = '● Dictate findings';
+        const mime = (recorder.mimeType || 'audio/webm').split(';')[0];
+        MedEdge.setToken($('token').value);
+        MedEdge.clear($('rr-sign-state'));
+        $('rr-impression').value = '';
+        try {
+          const a = await MedEdge.call('POST', '/v1/radiology/reports/' + encodeURIComponent(current) + '/findings?language='
+            + $('rr-language').value + '&risk=' + $('rr-risk').value, new Blob(chunks, { type: mime }), mime);
+          $('rr-findings').value = a.reading.text;
+          showReading(a);
+        } catch (e) { MedEdge.showError($('rr-sign-state'), e); }
+      };
+      recorder.start();
+      $('rr-dictate').textContent = '■ Stop dictating';
+    } catch (e) { MedEdge.showError($('rr-sign-state'), { message: 'microphone unavailable: ' + e.message }); }
+  });
   $('worklist-load').addEventListener('click', async () => {
     MedEdge.setToken($('token').value);
     try {

@@ -59,6 +59,7 @@ import org.mededge.appliance.studies.StudyEngine;
 import org.mededge.appliance.studies.VisionSettings;
 import org.mededge.appliance.web.WebService;
 import org.mededge.fusion.ReportAssembler;
+import org.mededge.asr.Dictation;
 import org.mededge.llm.TextGenerator;
 
 /**
@@ -181,8 +182,9 @@ public final class Appliance implements AutoCloseable {
         List<ApiService> services = new ArrayList<>();
         services.add(NotesService.create(config, engines, metrics, fusion, publisher));
         services.add(new RadiologyService(metrics, config.maxJsonBytes(), fusion.config().maxTextBytes()));
-        services.add(new ReadingRoomService(reports, engines.slot("llm", TextGenerator.class), publisher, metrics,
-                config.maxJsonBytes(), fusion.config().maxTextBytes()));
+        services.add(new ReadingRoomService(reports, engines.slot("llm", TextGenerator.class), engines.slot("asr", Dictation.class),
+                AsrSettings.from(config.section("asr")), publisher, metrics, config.maxJsonBytes(), config.maxUploadBytes(),
+                fusion.config().maxTextBytes()));
         services.add(new LanguageService(engines.slot("llm", TextGenerator.class), metrics));
         services.add(new StudiesService(engines.slot("vision", StudyEngine.class), VisionSettings.from(config.section("vision")),
                 config.maxUploadBytes(), metrics, publisher,

@@ -35,6 +35,9 @@ import org.mededge.appliance.http.Routes;
 import org.mededge.appliance.metrics.Metrics;
 import org.mededge.appliance.reports.ReportPublisher;
 import org.mededge.appliance.store.ReportStore;
+import org.mededge.asr.AsrConfig;
+import org.mededge.asr.AsrOptions;
+import org.mededge.asr.Dictation;
 import org.mededge.fusion.FusionMetrics;
 import org.mededge.fusion.fhir.ImagingBundle;
 import org.mededge.fusion.radiology.ChestImpression;
@@ -58,7 +61,8 @@ import org.mededge.vision.ImagingFindings;
  * <ol>
  *   <li>{@code GET /v1/radiology/worklist}: studies with their state (ai-read, in-progress, signed),
  *   a critical AI finding first;</li>
- *   <li>{@code POST /v1/radiology/reports/{id}/findings} {@code {text, language?, risk?, multipleNodules?}}:
+ *   <li>{@code POST /v1/radiology/reports/{id}/findings} {@code {text, language?, risk?, multipleNodules?}}, or the
+ *   findings dictated (an audio body, {@code ?language=&risk=}: the dictation engine's transcript is the text):
  *   the radiologist's words normalized into the Findings, the AI-versus-radiologist review list, the
  *   rules' ranking, the impression drafted by llm-demo's radiology adapter and checked against the
  *   rules, the Fleischner follow-up, the quality checks;</li>
@@ -88,8 +92,18 @@ public final class ReadingRoomService implements ApiService {
     private final int maxTextBytes;
     private final Counter answers;
 
-    public ReadingRoomService(ReportStore reports, EngineSlot<TextGenerator> llm, ReportPublisher publisher, Metrics metrics,
-                              long maxJsonBytes, int maxTextBytes) {
+    private final EngineSlot<Dictation> asr;
+    private final AsrConfig asrConfig;
+    private final long maxAudioBytes;
+
+    /**
+     * @param asr the dictation engine, for findings dictated as audio ({@code asr} settings for its options)
+     */
+    public ReadingRoomService(ReportStore reports, EngineSlot<TextGenerator> llm, EngineSlot<Dictation> asr, AsrConfig asrConfig,
+                              ReportPublisher publisher, Metrics metrics, long maxJsonBytes, long maxAudioBytes, int maxTextBytes) {
+        this.asr = asr;
+        this.asrConfig = asrConfig;
+        this.maxAudioBytes = maxAudioBytes;
         this.reports = reports;
         this.llm = llm;
         this.publisher = publisher;
@@ -160,9 +174,37 @@ public final class ReadingRoomService implements ApiService {
     // ---------------------------------------------------------------- findings and draft
 
     private void findings(ServerRequest req, ServerResponse res) {
-        ObjectNode body = Bodies.readJsonObject(req, maxJsonBytes, FINDINGS_FIELDS);
-        String text = Bodies.requiredText(body, "text");
-        String language = Bodies.optionalText(body, "language");
+        ObjectNode body;
+        String text;
+        String language;
+        Map<String, Object> dictated = null;
+        String type = Bodies.mediaType(req);
+        if (type != null && type.startsWith("audio/")) {
+            // dictated findings: the dictation engine's transcript becomes the text (options from the query)
+            body = Json.MAPPER.createObjectNode();
+            req.query().first("risk").ifPresent(v -> body.put("risk", v));
+            language = req.query().first("language").orElse(null);
+            Dictation d = asr.require();
+            AsrOptions options = AsrOptions.defaults(asrConfig).with(language == null ? "auto" : language, "radiology");
+            d.check(options, type);
+            byte[] audio = Bodies.read(req, maxAudioBytes);
+            Routes.audit(req).models(d.model().name() + "@" + d.model().version());
+            Dictation.Result r = d.transcribe(audio, type, options);
+            text = r.transcript().text();
+            if (text.isBlank()) {
+                throw ApiException.unprocessable("NO_SPEECH", "No findings were heard in the dictation.");
+            }
+            language = r.transcript().language();
+            dictated = new LinkedHashMap<>();
+            dictated.put("text", text);
+            dictated.put("language", language);
+            dictated.put("durationMs", r.transcript().durationMs());
+            dictated.put("model", d.model().name());
+        } else {
+            body = Bodies.readJsonObject(req, maxJsonBytes, FINDINGS_FIELDS);
+            text = Bodies.requiredText(body, "text");
+            language = Bodies.optionalText(body, "language");
+        }
         String riskText = Optional.ofNullable(Bodies.optionalText(body, "risk")).orElse("low");
         if (!riskText.equals("low") && !riskText.equals("high")) {
             throw ApiException.unprocessable("INVALID_RISK", "risk is the patient's nodule risk as Fleischner defines it: low or high");
@@ -201,6 +243,9 @@ public final class ReadingRoomService implements ApiService {
         }
         Map<String, Object> reading = new LinkedHashMap<>();
         reading.put("text", text);
+        if (dictated != null) {
+            reading.put("dictation", dictated);
+        }
         reading.put("findings", n);
         reading.put("review", items);
         reading.put("ranked", ranked);
