@@ -135,6 +135,13 @@ class ReadingRoomTest {
             assertEquals(DiagnosticReport.DiagnosticReportStatus.FINAL, dr.getStatus());
             assertEquals(impression, dr.getConclusion());
             assertEquals("18748-4", dr.getCode().getCodingFirstRep().getCode());
+            assertEquals(1, dr.getImagingStudy().size(), "the DiagnosticReport cites its ImagingStudy");
+            boolean leftCoded = b.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
+                    .filter(x -> x instanceof org.hl7.fhir.r4.model.Observation).map(x -> (org.hl7.fhir.r4.model.Observation) x)
+                    .anyMatch(o -> o.getStatus() == org.hl7.fhir.r4.model.Observation.ObservationStatus.FINAL
+                            && "RID5352".equals(o.getCode().getCodingFirstRep().getCode())
+                            && "7771000".equals(o.getBodySite().getCodingFirstRep().getCode()));
+            assertTrue(leftCoded, "the radiologist's left pneumothorax: final, RadLex-coded, its side SNOMED-coded");
             FoundationHttpTest.assertError(post(http, base + "/findings", "{\"text\":\"x\"}"), 409, "REPORT_SIGNED");
             // an amendment needs the corrected impression and a reason; the signed version stays in the history
             FoundationHttpTest.assertError(post(http, base + "/sign", signBody), 422, "AMENDMENT_INCOMPLETE");

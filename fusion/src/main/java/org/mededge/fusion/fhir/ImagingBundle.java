@@ -76,6 +76,9 @@ public final class ImagingBundle {
                 null, "java", "cpu", null, null));
 
         DiagnosticReport dr = doc.radiologyReport();
+        if (model != null) {
+            dr.addImagingStudy(ref(NoteBundle.imagingStudy(doc, org.mededge.fusion.StudyRef.of("study-1", model))));
+        }
 
         List<String> conclusion = new ArrayList<>();
         if (model != null) {
@@ -170,7 +173,10 @@ public final class ImagingBundle {
                 : concept(SNOMED, PRESENT, "Confirmed present", "present"));
         String where = ((f.laterality() == null ? "" : f.laterality() + " ") + (f.site() == null ? "" : f.site())).strip();
         if (!where.isEmpty()) {
-            o.setBodySite(new CodeableConcept().setText(where));
+            // the side coded (SNOMED CT left / right), the site as the radiologist's words
+            CodeableConcept site = "left".equals(f.laterality()) || "right".equals(f.laterality())
+                    ? NoteBundle.laterality(f.laterality()) : new CodeableConcept();
+            o.setBodySite(site.setText(where));
         }
         for (Measurement m : f.measurements()) {
             if (m.valueMm() != null) {

@@ -201,7 +201,7 @@ public final class NoteBundle {
     }
 
     /** The patient's side as SNOMED CT's laterality qualifier (7771000 Left, 24028007 Right). */
-    private static CodeableConcept laterality(String side) {
+    static CodeableConcept laterality(String side) {
         return "left".equals(side) ? concept(SNOMED, "7771000", "Left", "left") : concept(SNOMED, "24028007", "Right", "right");
     }
 
@@ -239,6 +239,17 @@ public final class NoteBundle {
 
     /** A study as FHIR: its ImagingStudy (UID, modality, body part from the DICOM header) and the DiagnosticReport that cites it. */
     private static DiagnosticReport study(Document doc, StudyRef st, boolean zh) {
+        String isUrl = imagingStudy(doc, st);
+        DiagnosticReport dr = doc.radiologyReport();
+        dr.addImagingStudy(ref(isUrl));
+        if (!st.clinical()) {
+            dr.getMeta().addTag(NOT_CLINICAL_TAG, "not-clinical", ImagingFinding.NOT_CLINICAL_EN);
+        }
+        return dr;
+    }
+
+    /** A study's ImagingStudy (UID, modality, body part from the DICOM header), added to the document; its URL. */
+    static String imagingStudy(Document doc, StudyRef st) {
         ImagingStudy is = new ImagingStudy();
         is.setStatus(ImagingStudy.ImagingStudyStatus.AVAILABLE);
         is.setSubject(ref(doc.patient));
@@ -251,13 +262,7 @@ public final class NoteBundle {
         is.setDescription((st.bodyPart() == null ? "" : st.bodyPart() + " ") + st.width() + "x" + st.height()
                 + (st.studyInstanceUid() == null ? " (no DICOM header)" : ""));
         is.setText(narrative(Fhir.div(st.id() + ": " + is.getDescription())));
-        String isUrl = doc.add(is);
-        DiagnosticReport dr = doc.radiologyReport();
-        dr.addImagingStudy(ref(isUrl));
-        if (!st.clinical()) {
-            dr.getMeta().addTag(NOT_CLINICAL_TAG, "not-clinical", ImagingFinding.NOT_CLINICAL_EN);
-        }
-        return dr;
+        return doc.add(is);
     }
 
     /** The tag system that marks an output of a model not declared clinical. */
