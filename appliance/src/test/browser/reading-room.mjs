@@ -87,6 +87,12 @@ try {
   result.signState = await page.textContent('#rr-sign-state');
   result.state = await page.textContent('#rr-state');
   await page.screenshot({ path: out + '/reading-room-signed.png', fullPage: true });
+  // the same page in Chinese
+  await page.selectOption('#ui-lang', 'zh');
+  await page.waitForTimeout(200);
+  result.zh = { headings: await page.locator('h2, h3').allTextContents(), review: await page.textContent('#rr-review'),
+    lang: await page.evaluate(() => document.documentElement.lang) };
+  await page.screenshot({ path: out + '/reading-room-zh.png', fullPage: false });
   // the refused sign answered 409: the browser logs that as a failed resource; any other console error counts
   result.consoleErrors = consoleErrors.filter(e => !e.includes('status of 409'));
 } finally {

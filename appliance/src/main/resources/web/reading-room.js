@@ -90,6 +90,46 @@
     box.appendChild(img);
   }
 
+  // ---- the page in Chinese or English: every fixed text of the page has its Chinese here; text from the
+  // server (findings, messages) comes in the report's language
+  const ZH = {
+    'Reading room': '阅片室', 'Worklist': '工作列表', 'Refresh worklist': '刷新工作列表', 'Report': '报告',
+    'The radiologist\'s words are the report; the AI\'s findings and draft are shown beside them to be checked.':
+      '报告以放射科医师的描述为准；AI 的发现与草稿列在旁边供核对。',
+    'Language': '语言', 'Nodule risk (Fleischner)': '结节风险（Fleischner）', 'low': '低', 'high': '高',
+    'Report findings': '提交所见', '● Dictate findings': '● 口述所见', '■ Stop dictating': '■ 停止口述',
+    'Findings (house style)': '所见（规范化）', 'AI versus report: review each item': 'AI 与报告的差异：逐项确认',
+    'Impression': '印象', 'Follow-up': '随访建议', 'Critical result': '危急值通报', 'Told': '通知对象', 'Role': '职务',
+    'read back': '已复述', 'Record': '记录', 'Checks before signing': '签署前检查', 'Sign report': '签署报告',
+    'Normalize findings wording': '所见措辞规范化', 'Normalize': '规范化', 'Normalized text': '规范化文本',
+    'Read an image': '读取影像', 'Read image': '读取影像', 'Window level': '窗位', 'Window width': '窗宽',
+    'Heatmap overlay': '热图叠加', 'Page': '页面', 'Token': '令牌', 'open': '打开', 'agree': '同意', 'disagree': '不同意',
+    'not-relevant': '无关', 'priority': '优先级', 'state': '状态', 'patient': '患者', 'modality': '检查类型',
+    'received': '接收时间', 'finding': '发现', 'why': '原因', 'AI': 'AI', 'answer': '确认', 'size': '大小',
+    'recommendation': '建议', 'guideline': '指南', 'heatmap': '热图', 'probability': '概率', 'critical': '危急',
+    'routine': '常规', 'ai-read': 'AI 已读', 'in-progress': '阅片中', 'signed': '已签署', 'all checks pass': '检查全部通过',
+  };
+  const original = new WeakMap();
+  function translate(root) {
+    const zh = $('ui-lang').value === 'zh';
+    document.documentElement.lang = zh ? 'zh' : 'en';
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (n.parentNode && ['SCRIPT', 'STYLE', 'TEXTAREA'].includes(n.parentNode.nodeName)) continue;
+      if (!original.has(n)) original.set(n, n.nodeValue);
+      const en = original.get(n);
+      const key = en.trim();
+      n.nodeValue = zh && ZH[key] ? en.replace(key, ZH[key]) : en;
+    }
+  }
+  $('ui-lang').addEventListener('change', () => {
+    if (lastAnswer) showReading(lastAnswer);
+    translate(document.body);
+    if ($('ui-lang').value === 'zh') $('rr-language').value = 'zh';
+  });
+  new MutationObserver(() => { if ($('ui-lang').value === 'zh') translate(document.querySelector('main')); })
+    .observe(document.querySelector('main'), { childList: true, subtree: true });
+
   // ---- the reading-room workflow: worklist -> findings -> review -> critical result -> sign
   let current = null; // the report id being read
   function openReport(id) {
@@ -141,7 +181,9 @@
       $('worklist-state').textContent = r.studies.length + ' studies';
     } catch (e) { MedEdge.showError($('worklist'), e); }
   });
+  let lastAnswer = null;
   function showReading(a) {
+    lastAnswer = a;
     const r = a.reading || {};
     $('rr-normalized').textContent = r.findings ? r.findings.normalizedText : '';
     MedEdge.clear($('rr-review')).appendChild(MedEdge.table(['finding', 'why', 'AI', 'answer'], (r.review || []).map(i => {
@@ -154,7 +196,8 @@
         b.addEventListener('click', () => act('/review', { label: i.label, answer: ans }));
         cell.appendChild(b);
       });
-      return [MedEdge.el('span', i.label, i.critical ? 'confidence-low' : ''), i.message, Math.round(i.aiProbability * 100) + ' %', cell];
+      return [MedEdge.el('span', i.label, i.critical ? 'confidence-low' : ''),
+        $('ui-lang').value === 'zh' && i.messageZh ? i.messageZh : i.message, Math.round(i.aiProbability * 100) + ' %', cell];
     })));
     const imp = r.impression || {};
     if (!$('rr-impression').value && imp.text) $('rr-impression').value = imp.text;

@@ -167,6 +167,10 @@ class BrowserTest {
             assertTrue(r.get("refused").asText().contains("RADIOLOGY_CHECKS_FAILED"), r.toString());
             assertEquals("signed", r.get("signState").asText(), r.toString());
             assertTrue(r.get("state").asText().contains("final"), r.toString());
+            JsonNode zh = r.get("zh");
+            assertEquals("zh", zh.get("lang").asText());
+            assertTrue(zh.get("headings").toString().contains("工作列表") && zh.get("headings").toString().contains("签署前检查"), zh.toString());
+            assertTrue(zh.get("review").asText().contains("AI 发现左侧气胸"), "the review messages in Chinese: " + zh);
             assertEquals(List.of(), new ObjectMapper().convertValue(r.get("consoleErrors"), List.class), "no console errors");
             assertTrue(Files.size(out.resolve("reading-room-review.png")) > 10_000);
             assertTrue(Files.size(out.resolve("reading-room-signed.png")) > 10_000);

@@ -136,6 +136,8 @@ class ReadingRoomTest {
             assertEquals(impression, dr.getConclusion());
             assertEquals("18748-4", dr.getCode().getCodingFirstRep().getCode());
             assertEquals(1, dr.getImagingStudy().size(), "the DiagnosticReport cites its ImagingStudy");
+            List<String> conclusion = dr.getConclusionCode().stream().map(cc -> cc.getCodingFirstRep().getCode()).toList();
+            assertTrue(conclusion.containsAll(List.of("RID34539", "RID5352")), "conclusion codes: " + conclusion);
             boolean leftCoded = b.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
                     .filter(x -> x instanceof org.hl7.fhir.r4.model.Observation).map(x -> (org.hl7.fhir.r4.model.Observation) x)
                     .anyMatch(o -> o.getStatus() == org.hl7.fhir.r4.model.Observation.ObservationStatus.FINAL

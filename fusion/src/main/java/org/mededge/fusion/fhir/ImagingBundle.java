@@ -128,6 +128,15 @@ public final class ImagingBundle {
         if (impression != null && !impression.isBlank()) {
             conclusion.add((zh ? "印象：" : "Impression: ") + impression);
             dr.setConclusion(impression);
+            // the radiologist's present findings, RadLex-coded, as the report's conclusion codes
+            if (radiologist != null) {
+                for (RadFinding f : radiologist.findings()) {
+                    if (!f.negated() && f.radlexId() != null) {
+                        String text = ((f.laterality() == null ? "" : f.laterality() + " ") + f.term()).strip();
+                        dr.addConclusionCode(new CodeableConcept().addCoding(new Coding(RADLEX, f.radlexId(), f.term())).setText(text));
+                    }
+                }
+            }
         } else {
             dr.setConclusion(String.join(zh ? "" : " ", conclusion));
         }

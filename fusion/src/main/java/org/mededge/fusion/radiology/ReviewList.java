@@ -27,7 +27,16 @@ public final class ReviewList {
     }
 
     /** One item: the label (ChestImpression's), why, the model's probability, and what to show. */
-    public record Item(String label, Kind kind, double aiProbability, boolean critical, String message) {
+    public record Item(String label, Kind kind, double aiProbability, boolean critical, String message, String messageZh) {
+    }
+
+    /** A label in Chinese, for the review messages. */
+    private static String zh(String label) {
+        int u = label.indexOf('_');
+        String base = u < 0 ? label : label.substring(0, u);
+        String side = u < 0 ? "" : label.endsWith("left") ? "左侧" : "右侧";
+        return side + Map.of("pneumothorax", "气胸", "effusion", "胸腔积液", "consolidation", "肺实变", "cardiomegaly", "心影增大",
+                "nodule", "肺结节").get(base);
     }
 
     private ReviewList() {
@@ -97,13 +106,16 @@ public final class ReviewList {
             String p = Math.round(f.probability() * 100) + " %";
             if (f.positive() && negated.contains(label) && !stated.contains(label)) {
                 out.add(new Item(label, Kind.REPORT_NEGATES_AI, f.probability(), f.critical(),
-                        "The report rules out " + f.label().toLowerCase(Locale.ROOT) + "; the AI scored it " + p + "."));
+                        "The report rules out " + f.label().toLowerCase(Locale.ROOT) + "; the AI scored it " + p + ".",
+                        "报告排除了" + zh(label) + "；AI 评分 " + p + "。"));
             } else if (f.positive() && !stated.contains(label) && !negated.contains(label)) {
                 out.add(new Item(label, Kind.AI_NOT_IN_REPORT, f.probability(), f.critical(),
-                        "The AI found " + f.label().toLowerCase(Locale.ROOT) + " (" + p + "); the report does not mention it."));
+                        "The AI found " + f.label().toLowerCase(Locale.ROOT) + " (" + p + "); the report does not mention it.",
+                        "AI 发现" + zh(label) + "（" + p + "）；报告未提及。"));
             } else if (!f.positive() && stated.contains(label)) {
                 out.add(new Item(label, Kind.REPORT_NOT_IN_AI, f.probability(), f.critical(),
-                        "The report states " + f.label().toLowerCase(Locale.ROOT) + "; the AI scored it only " + p + "."));
+                        "The report states " + f.label().toLowerCase(Locale.ROOT) + "; the AI scored it only " + p + ".",
+                        "报告写有" + zh(label) + "；AI 评分仅 " + p + "。"));
             }
         }
         return List.copyOf(out);
