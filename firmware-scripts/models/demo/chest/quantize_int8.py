@@ -6,7 +6,7 @@
 What "int8" is here: every Conv and Gemm weight is stored as int8, per output channel, symmetric (scale = max|w| / 127,
 zero point 0), and a DequantizeLinear node gives the float weight back when the session is created; activations and the
 arithmetic stay fp32. So the file is about a quarter of the float model's size and the answers are the float model's
-up to the weights' rounding, the same on every x86-64 processor. It is NOT the int8 arithmetic path (QLinearConv /
+up to the weights' rounding (and fp32's last bits), with no processor-dependent int8 kernel. It is NOT the int8 arithmetic path (QLinearConv /
 ConvInteger): on processors without VNNI, ONNX Runtime's u8 x s8 kernels can saturate 16-bit sums, so the same image
 could give different findings by processor, which this project treats as a defect; on a 0.5 M-parameter CNN the
 arithmetic path would also gain little (the float model runs in under a millisecond).

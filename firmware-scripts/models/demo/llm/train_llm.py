@@ -98,11 +98,15 @@ def tokenize(examples, T):
         e["dx_span"] = (len(prompt) + len(head), len(prompt) + dx_end)
 
 
-def group_prefixes(examples):
-    """{(specialty, language): shared prefix length} - the longest common beginning of the group's prompts."""
+def by_specialty_and_language(e):
+    return e["specialty"], e["language"]
+
+
+def group_prefixes(examples, group=by_specialty_and_language):
+    """{group key: shared prefix length} - the longest common beginning of the group's prompts."""
     out = {}
     for e in examples:
-        k = (e["specialty"], e["language"])
+        k = group(e)
         if k not in out:
             out[k] = e["ids"][:e["prompt_len"]]
         else:
@@ -115,7 +119,9 @@ def group_prefixes(examples):
 
 
 # ------------------------------------------------------------------------------------ training
-def batch_loss(model, exs, plen, dx_weight):
+def batch_loss(model, exs, plen, dx_weight, logit_scale=1.0):
+    """Weighted cross entropy over the answer tokens; logit_scale multiplies the logits in the loss only (greedy
+    decoding, the arg max, does not depend on it; train_radiology.py says why it uses 2)."""
     ids0 = exs[0]["ids"]
     prefix = torch.tensor([ids0[:plen]])
     _, past = model(prefix)
@@ -132,16 +138,20 @@ def batch_loss(model, exs, plen, dx_weight):
             w.append(dx_weight if e["dx_span"][0] <= t < e["dx_span"][1] else 1.0)
     hidden, _ = model(inp, past)
     logits = model.logits(hidden[rows, cols])
+    if logit_scale != 1.0:
+        logits = logits * logit_scale
     loss = torch.nn.functional.cross_entropy(logits, torch.tensor(tgt), reduction="none")
     w = torch.tensor(w)
     return (loss * w).sum() / w.sum()
 
 
-def train(model, examples, steps, batch, lr, warmup, seed, params, dx_weight, label):
-    prefixes = group_prefixes(examples)
+def train(model, examples, steps, batch, lr, warmup, seed, params, dx_weight, label, group=by_specialty_and_language,
+          logit_scale=1.0, log_every=25):
+    """AdamW, warm-up then cosine to 0.1, clipping; each batch from one group (shared prompt prefix, computed once)."""
+    prefixes = group_prefixes(examples, group)
     groups = {}
     for e in examples:
-        groups.setdefault((e["specialty"], e["language"]), []).append(e)
+        groups.setdefault(group(e), []).append(e)
     keys = sorted(groups)
     sizes = [len(groups[k]) for k in keys]
     rng = random.Random(seed)
@@ -154,13 +164,13 @@ def train(model, examples, steps, batch, lr, warmup, seed, params, dx_weight, la
             g["lr"] = lr * f
         k = rng.choices(keys, weights=sizes)[0]
         exs = rng.sample(groups[k], batch)
-        loss = batch_loss(model, exs, prefixes[k], dx_weight)
+        loss = batch_loss(model, exs, prefixes[k], dx_weight, logit_scale)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         run = loss.item() if step == 1 else 0.95 * run + 0.05 * loss.item()
-        if step % 25 == 0 or step == steps:
+        if step % log_every == 0 or step == steps:
             log(f"{label} step {step}/{steps} loss {run:.4f} ({(time.time() - t0) / step:.2f} s/step)")
     return time.time() - t0
 

@@ -17,9 +17,9 @@ Stages (deterministic: fixed seeds, one data order, one torch thread by default)
   eval    base: greedy decoding in PyTorch (int8 weights dequantized, fp32 activations), no schema constraint:
           primary accuracy, followUp accuracy, valid JSON against radiology-impression.schema.json, impression
           laterality
-  lora    rank 8, alpha 16, the seven projection modules, base frozen; train_llm.train's loop (AdamW, warm-up and
-          cosine, answer tokens only, the primary value's tokens weighted), with the logits scaled by 2 in the loss
-          (batch_loss says why; greedy decoding is unaffected)
+  lora    rank 8, alpha 16, the seven projection modules, base frozen; train_llm.train (AdamW, warm-up and cosine,
+          answer tokens only, the primary value's tokens weighted), both languages in one group and the logits scaled
+          by 2 in the loss (the training section says why; greedy decoding is unaffected)
   eval    the same with the adapter
   export  llm-demo/adapters/radiology.onnx_adapter (ort_adapter, as train_llm.py writes the others), the PEFT files
           under --build, radiology-heldout.jsonl and radiology-metrics.json next to this script
@@ -28,7 +28,6 @@ import argparse
 import hashlib
 import json
 import os
-import random
 import sys
 import time
 
@@ -108,77 +107,18 @@ def tokenize(examples, T):
 
 
 # ------------------------------------------------------------------------------------ training
-def batch_loss(model, exs, plen, dx_weight, logit_scale):
-    """train_llm.batch_loss with the logits multiplied by logit_scale (training only).
-
-    The base's output head is its tied embedding table, frozen (the graph has LoRA inputs on the seven
-    projections only), and the base only ever wrote English assessment JSON: most tokens an impression needs
-    (Chinese bytes, word pieces such as 'ffusion') can be made the arg max, but no hidden state gives them more
-    than a few per cent probability (measured: a quarter of the answer's tokens have a ceiling below 0.1), so plain
-    cross entropy stalls near 1.7 per token and spends the updates on an unreachable target. Scaling the logits
-    in the loss lifts that ceiling; greedy decoding (the arg max) does not depend on the scale."""
-    ids0 = exs[0]["ids"]
-    prefix = torch.tensor([ids0[:plen]])
-    _, past = model(prefix)
-    n = max(len(e["ids"]) for e in exs) - plen - 1
-    inp = torch.zeros(len(exs), n, dtype=torch.long)
-    rows, cols, tgt, w = [], [], [], []
-    for b, e in enumerate(exs):
-        x = e["ids"]
-        inp[b, :len(x) - plen - 1] = torch.tensor(x[plen:-1])
-        for t in range(e["prompt_len"], len(x)):
-            rows.append(b)
-            cols.append(t - 1 - plen)
-            tgt.append(x[t])
-            w.append(dx_weight if e["dx_span"][0] <= t < e["dx_span"][1] else 1.0)
-    hidden, _ = model(inp, past)
-    logits = model.logits(hidden[rows, cols]) * logit_scale
-    loss = torch.nn.functional.cross_entropy(logits, torch.tensor(tgt), reduction="none")
-    w = torch.tensor(w)
-    return (loss * w).sum() / w.sum()
-
-
-def common_prefix(examples):
-    """The length of the longest beginning all the examples' prompts share."""
-    p = examples[0]["ids"][:examples[0]["prompt_len"]]
-    for e in examples[1:]:
-        n = 0
-        while n < len(p) and n < e["prompt_len"] and p[n] == e["ids"][n]:
-            n += 1
-        p = p[:n]
-    return len(p)
-
-
-def train(model, examples, steps, batch, lr, warmup, seed, params, dx_weight, logit_scale, label):
-    """train_llm.train's loop (groups, data order, AdamW, warm-up then cosine to 0.1, clipping) with batch_loss above."""
-    # one group for both languages (train_llm groups by specialty and language): the report language is the user
-    # text's last line, so en and zh prompts share the same beginning, and mixing them in every batch is what
-    # teaches the adapter to read that line (with one language per batch it wrote either language at random)
-    groups = {}
-    for e in examples:
-        groups.setdefault(e["specialty"], []).append(e)
-    prefixes = {k: common_prefix(v) for k, v in groups.items()}
-    keys = sorted(groups)
-    sizes = [len(groups[k]) for k in keys]
-    rng = random.Random(seed)
-    opt = torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.98), weight_decay=0.01)
-    t0 = time.time()
-    run = 0.0
-    for step in range(1, steps + 1):
-        f = step / warmup if step <= warmup else 0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * (step - warmup) / max(1, steps - warmup)))
-        for g in opt.param_groups:
-            g["lr"] = lr * f
-        k = rng.choices(keys, weights=sizes)[0]
-        exs = rng.sample(groups[k], batch)
-        loss = batch_loss(model, exs, prefixes[k], dx_weight, logit_scale)
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        opt.step()
-        run = loss.item() if step == 1 else 0.95 * run + 0.05 * loss.item()
-        if step % 50 == 0 or step == steps:
-            log(f"{label} step {step}/{steps} loss {run:.4f} ({(time.time() - t0) / step:.2f} s/step)")
-    return time.time() - t0
+# train_llm.train, with two differences:
+#  * one group for both languages (train_llm groups by specialty and language): the report language is the user
+#    text's last line, so en and zh prompts share the same beginning, and mixing them in every batch is what teaches
+#    the adapter to read that line (with one language per batch it wrote either language at random);
+#  * the logits scaled by --logit-scale in the loss: the base's output head is its tied embedding table, frozen (the
+#    graph has LoRA inputs on the seven projections only), and the base only ever wrote English assessment JSON; most
+#    tokens an impression needs (Chinese bytes, word pieces such as 'ffusion') can be made the arg max, but no hidden
+#    state gives them more than a few per cent probability (measured: a quarter of the answer's tokens have a ceiling
+#    below 0.1), so plain cross entropy stalls near 1.7 per token and spends the updates on an unreachable target.
+#    Scaling the logits in the loss lifts that ceiling; greedy decoding (the arg max) does not depend on the scale.
+def by_specialty(e):
+    return e["specialty"]
 
 
 # ------------------------------------------------------------------------------------ evaluation
@@ -342,8 +282,8 @@ def main():
 
     model.add_lora(a.rank, a.alpha, seed=23)
     params = [p for n, p in model.named_parameters() if "lora_" in n]
-    secs = train(model, sets["train"], a.steps, a.batch, a.lr, max(1, a.steps // 10), 33, params, a.dx_weight,
-                 a.logit_scale, "lora-radiology")
+    secs = train_llm.train(model, sets["train"], a.steps, a.batch, a.lr, max(1, a.steps // 10), 33, params, a.dx_weight,
+                           "lora-radiology", group=by_specialty, logit_scale=a.logit_scale, log_every=50)
     info["lora"] = {"steps": a.steps, "batch": a.batch, "rank": a.rank, "alpha": a.alpha, "lr": a.lr,
                     "targetModules": list(MODULES), "trainable": sum(p.numel() for p in params),
                     "logitScaleInLoss": a.logit_scale, "dxWeight": a.dx_weight,

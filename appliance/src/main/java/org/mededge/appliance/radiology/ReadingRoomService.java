@@ -254,7 +254,7 @@ public final class ReadingRoomService implements ApiService {
         reading.put("critical", critical);
         reading.put("radiologist", Routes.principal(req).id());
         study.set("reading", Json.MAPPER.valueToTree(reading));
-        ReportStore.StoredReport after = store(req, cur, study, "findings", n, null, false);
+        ReportStore.StoredReport after = store(req, cur, study, "findings", n);
         Json.ok(res, answer(after, study));
     }
 
@@ -359,7 +359,7 @@ public final class ReadingRoomService implements ApiService {
             ((ObjectNode) item).put("addedToReport", true);
         }
         Routes.audit(req).action("radiology.review").input(label.concat(":").concat(answer).getBytes(StandardCharsets.UTF_8));
-        ReportStore.StoredReport after = store(req, cur, study, "review", normalized(study), null, false);
+        ReportStore.StoredReport after = store(req, cur, study, "review", normalized(study));
         answers.labels(label, item.path("kind").asText(), answer).inc();
         Json.ok(res, answer(after, study));
     }
@@ -391,7 +391,7 @@ public final class ReadingRoomService implements ApiService {
         record.put("recordedBy", Routes.principal(req).id());
         record.set("findings", reading.get("critical"));
         Routes.audit(req).action("radiology.critical-result").input(record.toString().getBytes(StandardCharsets.UTF_8));
-        ReportStore.StoredReport after = store(req, cur, study, "critical-result", normalized(study), null, false);
+        ReportStore.StoredReport after = store(req, cur, study, "critical-result", normalized(study));
         Json.ok(res, answer(after, study));
     }
 
@@ -496,17 +496,8 @@ public final class ReadingRoomService implements ApiService {
         Set<String> critical = new LinkedHashSet<>();
         reading.path("critical").forEach(c -> critical.add(c.asText()));
         Double ctr = ctr(study);
-        List<QualityChecks.Problem> out = new ArrayList<>(QualityChecks.check(n.findings(), impression, ranked,
-                ctr == null ? Double.NaN : ctr, unanswered, critical, reading.has("criticalResult")));
-        if (impression != null && !impression.isBlank() && ctr != null) {
-            // the grounding check, on the impression that would be signed (the AI draft as the radiologist edited it)
-            String first = ranked.isEmpty() ? "none" : ranked.get(0).label();
-            for (String x : ChestImpression.problems(new ChestImpression.Impression(first, impression, ChestImpression.followUp(ranked)),
-                    ctr, ranked)) {
-                out.add(new QualityChecks.Problem("IMPRESSION_NOT_GROUNDED", "The impression: " + x + "."));
-            }
-        }
-        return out;
+        return QualityChecks.check(n.findings(), impression, ranked, ctr == null ? Double.NaN : ctr, unanswered, critical,
+                reading.has("criticalResult"));
     }
 
     private Map<String, Object> answer(ReportStore.StoredReport r, ObjectNode study) {
@@ -541,11 +532,11 @@ public final class ReadingRoomService implements ApiService {
         return r;
     }
 
+    /** One more (unsigned) version of the study report: its reading so far, its bundle, its audit entry, together. */
     private ReportStore.StoredReport store(ServerRequest req, ReportStore.StoredReport cur, ObjectNode study, String input,
-                                           NormalizedFindings n, String impression, boolean signed) {
+                                           NormalizedFindings n) {
         String studyJson = json(study);
-        String fhir = publisher.validated(ImagingBundle.build(imagingFindings(study), n, impression, signed,
-                n == null ? "en" : n.language(), Instant.now()));
+        String fhir = publisher.validated(ImagingBundle.build(imagingFindings(study), n, null, false, n.language(), Instant.now()));
         Principal p = Routes.principal(req);
         AuditTrail trail = Routes.audit(req);
         try {

@@ -20,7 +20,8 @@ public final class QualityChecks {
      * @param findings       the radiologist's normalized findings (the Findings section)
      * @param impression     the impression as it will be signed (the AI draft as edited), or null
      * @param ranked         the rules' ranked findings ({@link ChestImpression#rank})
-     * @param ctr            the imaging model's cardiothoracic ratio (for the impression check)
+     * @param ctr            the imaging model's cardiothoracic ratio (the one number besides stated sizes an impression
+     *                       may give); NaN when the study's model measures none (then the grounding check is skipped)
      * @param unacknowledged labels of review items not yet answered
      * @param criticalLabels labels present and critical (pneumothorax, or what the model declares critical)
      * @param criticalRecorded whether a critical-result communication is recorded
@@ -44,6 +45,15 @@ public final class QualityChecks {
         } else {
             for (String side : lateralityConflicts(impression, ranked)) {
                 out.add(new Problem("LATERALITY_MISMATCH", side));
+            }
+            if (Double.isFinite(ctr)) {
+                // the grounding check of the impression that would be signed (the AI draft as the radiologist edited it):
+                // ChestImpression's check, with the rules' primary and follow-up (the text is what is checked)
+                String first = ranked.isEmpty() ? "none" : ranked.get(0).label();
+                for (String x : ChestImpression.problems(new ChestImpression.Impression(first, impression,
+                        ChestImpression.followUp(ranked)), ctr, ranked)) {
+                    out.add(new Problem("IMPRESSION_NOT_GROUNDED", "The impression: " + x + "."));
+                }
             }
         }
         if (!criticalLabels.isEmpty() && !criticalRecorded) {

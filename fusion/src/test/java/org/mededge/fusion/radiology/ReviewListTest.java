@@ -59,8 +59,12 @@ class ReviewListTest {
         List<ChestImpression.Ranked> ranked = ChestImpression.rank(List.of(), said);
         List<QualityChecks.Problem> p = QualityChecks.check(said, "Right pneumothorax. Right lung nodule, size not stated.", ranked,
                 0.45, List.of("effusion_right"), Set.of("pneumothorax_left"), false);
-        assertEquals(List.of("REVIEW_UNACKNOWLEDGED", "NODULE_WITHOUT_SIZE", "LATERALITY_MISMATCH", "CRITICAL_RESULT_NOT_RECORDED"),
+        assertEquals(List.of("REVIEW_UNACKNOWLEDGED", "NODULE_WITHOUT_SIZE", "LATERALITY_MISMATCH", "IMPRESSION_NOT_GROUNDED",
+                        "IMPRESSION_NOT_GROUNDED", "CRITICAL_RESULT_NOT_RECORDED"),
                 p.stream().map(QualityChecks.Problem::code).toList());
+        assertEquals(List.of("The impression: the impression names pneumothorax_right, which is not among the findings.",
+                "The impression: the impression leaves out pneumothorax_left."), p.stream()
+                .filter(x -> x.code().equals("IMPRESSION_NOT_GROUNDED")).map(QualityChecks.Problem::message).toList());
         assertEquals(List.of("IMPRESSION_EMPTY"), QualityChecks.check(List.of(), " ", List.of(), 0.45, List.of(), Set.of(), false)
                 .stream().map(QualityChecks.Problem::code).toList());
         List<RadFinding> ok = List.of(rad("nodule", "right", false, 7), rad("pneumothorax", "left", false, null));
